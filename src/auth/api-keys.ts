@@ -1,0 +1,54 @@
+// API-key storage in KV and the lookup on every request.
+import type { AuthenticatedUser, Env } from "../env.ts";
+import { ApiKeyRecord, hashKey, KEY_PREFIX, listing, newKey, parseKey, type ApiKeyListing } from "./key-format.ts";
+import { timingSafeEqual } from "./timing-safe.ts";
+
+/**
+ * Verified keys are remembered per isolate for one second: a busy client then costs one KV read a
+ * second, not one per request, and a revoked key stops working within a second of KV showing the
+ * deletion (KV itself may take up to 60 s to propagate across locations). Revoking through the admin
+ * API also forgets the key in the isolate that revoked it.
+ */
+const VERIFIED_MS = 1_000;
+const verified = new Map<string, { expires: number; user: AuthenticatedUser; hash: string }>();
+
+export async function verifyKey(env: Env, presented: string, now = Date.now()): Promise<AuthenticatedUser | undefined> {
+  const parsed = parseKey(presented);
+  if (!parsed) return undefined;
+  const hash = await hashKey(presented);
+  const hit = verified.get(parsed.keyId);
+  if (hit && hit.expires > now && timingSafeEqual(hit.hash, hash)) return hit.user;
+
+  const raw = await env.CONFIG.get(KEY_PREFIX + parsed.keyId, "json");
+  const record = ApiKeyRecord.safeParse(raw);
+  if (!record.success || !timingSafeEqual(record.data.hash, hash)) return undefined;
+  const user = { userId: record.data.userId, keyId: record.data.keyId };
+  if (verified.size > 10_000) verified.clear();
+  verified.set(parsed.keyId, { expires: now + VERIFIED_MS, user, hash });
+  return user;
+}
+
+export async function createKey(env: Env, userId: string, label: string): Promise<{ key: string; listing: ApiKeyListing }> {
+  const { key, record } = await newKey(userId, label);
+  await env.CONFIG.put(KEY_PREFIX + record.keyId, JSON.stringify(record), { metadata: listing(record) });
+  return { key, listing: listing(record) };
+}
+
+export async function listKeys(env: Env): Promise<ApiKeyListing[]> {
+  const out: ApiKeyListing[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.CONFIG.list<ApiKeyListing>({ prefix: KEY_PREFIX, cursor });
+    for (const entry of page.keys) if (entry.metadata) out.push(entry.metadata);
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+}
+
+export async function revokeKey(env: Env, keyId: string): Promise<boolean> {
+  const key = KEY_PREFIX + keyId;
+  if ((await env.CONFIG.get(key)) === null) return false;
+  await env.CONFIG.delete(key);
+  verified.delete(keyId);
+  return true;
+}

@@ -1,0 +1,40 @@
+// The Worker's environment and the per-request context variables, typed once for the whole app.
+import type { Registry } from "./registry/loader.ts";
+
+/**
+ * Bindings come from `wrangler types` (worker-configuration.d.ts, regenerate with `npm run types`).
+ * Secrets are added here: ADMIN_TOKEN, plus whatever names the registry references, read through
+ * `readSecret` because their names are data.
+ */
+export type Env = Cloudflare.Env & {
+  ADMIN_TOKEN?: string;
+};
+
+export interface AuthenticatedUser {
+  userId: string;
+  keyId: string;
+}
+
+export interface RequestLog {
+  provider?: string;
+  model?: string;
+  fallback?: string;
+  [field: string]: string | number | boolean | undefined;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    user: AuthenticatedUser;
+    registry: Registry;
+    /** Fields the handlers add to the request's single log line. */
+    log: RequestLog;
+  };
+}
+
+/** Reads a secret by the name the registry gives; undefined when the Worker has no such secret. */
+export function readSecret(env: Env, name: string): string | undefined {
+  const value = (env as unknown as Record<string, unknown>)[name];
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,92 @@
+// Loads the provider registry from KV, validated, kept per isolate for a short time. When KV holds no
+// registry, the legacy single-host settings (LLAMA_SWAP_URL, LLAMA_SIDECAR_URL) make a one-provider
+// registry. A registry that fails validation is a configuration error naming the field: never a crash,
+// never a silent fallback to something else.
+import type { Env } from "../env.ts";
+import { configError } from "../errors.ts";
+import type { ProviderIds } from "../model-id.ts";
+import { checkRegistry, type Provider, type RegistryDocument } from "./schema.ts";
+
+export const REGISTRY_KEY = "registry";
+export const LEGACY_PROVIDER_ID = "llama-swap";
+
+/**
+ * Ten seconds: a registry change (`providers push`, `PUT /admin/providers`) reaches every isolate within
+ * that plus KV's own propagation, and the hot path reads KV at most once per isolate per window.
+ */
+const CACHE_MS = 10_000;
+
+export interface Registry extends ProviderIds {
+  source: "kv" | "legacy" | "empty";
+  document: RegistryDocument;
+  providers: readonly Provider[];
+  get(id: string): Provider | undefined;
+}
+
+let cached: { expires: number; value: Registry } | { expires: number; error: Error } | undefined;
+
+export function buildRegistry(document: RegistryDocument, source: Registry["source"]): Registry {
+  const byId = new Map(document.providers.map((p) => [p.id, p]));
+  return {
+    source,
+    document,
+    providers: document.providers,
+    defaultProvider: document.defaultProvider,
+    has: (id) => byId.has(id),
+    get: (id) => byId.get(id),
+  };
+}
+
+function legacyRegistry(env: Env): Registry {
+  const baseUrl = env.LLAMA_SWAP_URL?.trim();
+  if (!baseUrl) return buildRegistry({ providers: [] }, "empty");
+  const sidecarUrl = env.LLAMA_SIDECAR_URL?.trim() || undefined;
+  const checked = checkRegistry({
+    defaultProvider: LEGACY_PROVIDER_ID,
+    providers: [{ id: LEGACY_PROVIDER_ID, label: "llama-swap", kind: "llama-swap", baseUrl, ...(sidecarUrl ? { sidecarUrl } : {}) }],
+  });
+  if (!checked.ok) {
+    throw configError(`The legacy settings LLAMA_SWAP_URL / LLAMA_SIDECAR_URL are invalid: ${checked.problems.join("; ")}`);
+  }
+  return buildRegistry(checked.registry, "legacy");
+}
+
+async function readRegistry(env: Env): Promise<Registry> {
+  const raw = await env.CONFIG.get(REGISTRY_KEY);
+  if (raw === null) return legacyRegistry(env);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw configError(`The provider registry in KV ('${REGISTRY_KEY}') is not valid JSON.`);
+  }
+  const checked = checkRegistry(json);
+  if (!checked.ok) throw configError(`The provider registry in KV is invalid: ${checked.problems.join("; ")}`);
+  return buildRegistry(checked.registry, "kv");
+}
+
+export async function loadRegistry(env: Env, now = Date.now()): Promise<Registry> {
+  if (cached && cached.expires > now) {
+    if ("error" in cached) throw cached.error;
+    return cached.value;
+  }
+  try {
+    const value = await readRegistry(env);
+    cached = { expires: now + CACHE_MS, value };
+    return value;
+  } catch (error) {
+    // Remember a broken registry too, so a bad push does not turn every request into a KV read.
+    cached = { expires: now + CACHE_MS, error: error as Error };
+    throw error;
+  }
+}
+
+/** After this isolate itself wrote the registry (admin API), and in tests. */
+export function forgetRegistry(): void {
+  cached = undefined;
+}
+
+export async function saveRegistry(env: Env, document: RegistryDocument): Promise<void> {
+  await env.CONFIG.put(REGISTRY_KEY, JSON.stringify(document));
+  forgetRegistry();
+}

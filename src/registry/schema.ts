@@ -1,0 +1,131 @@
+// The provider registry's format. This schema IS its documentation: every field, default and rule
+// lives here, and the same schema checks `providers.json` in the CLI, the registry in KV and
+// `PUT /admin/providers`. Imports nothing but zod so the CLI can load it under plain Node.
+import { z } from "zod";
+
+export const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** A Worker secret is referenced by its NAME (`SAM_ACCESS_ID`); the value never leaves Worker secrets. */
+const SecretName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{0,63}$/, "must be the NAME of a Worker secret in capitals, digits and '_' (like SAM_ACCESS_ID), not its value")
+  .refine((name) => !(name.length >= 20 && !name.includes("_") && /\d/.test(name)), {
+    message: "looks like a secret value; put the value in a Worker secret (`wrangler secret put NAME`) and reference its NAME here",
+  });
+
+const BindingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a Worker binding name");
+
+const HostUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
+      return;
+    }
+    const local = LOCAL_HOSTS.has(url.hostname);
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+      ctx.addIssue({ code: "custom", message: "must use https (plain http only for localhost, 127.0.0.1 or [::1])" });
+    }
+    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not contain credentials; use `auth`" });
+    if (url.search || value.includes("?")) ctx.addIssue({ code: "custom", message: "must not contain a query" });
+    if (url.hash || value.includes("#")) ctx.addIssue({ code: "custom", message: "must not contain a fragment" });
+  })
+  // One canonical form, so joining paths never doubles a slash.
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const AuthNone = z.strictObject({ type: z.literal("none") });
+/** A Cloudflare Access service token: sent as CF-Access-Client-Id / CF-Access-Client-Secret. */
+const AuthAccess = z.strictObject({ type: z.literal("access"), clientIdSecret: SecretName, clientSecretSecret: SecretName });
+/** `Authorization: Bearer <secret>`: a hosted API key, or llama-swap's own `apiKeys`. */
+const AuthBearer = z.strictObject({ type: z.literal("bearer"), secret: SecretName });
+export const AuthMethod = z.discriminatedUnion("type", [AuthNone, AuthAccess, AuthBearer]);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
+const Transport = z.discriminatedUnion("type", [
+  /** Public hostname (a Cloudflare Tunnel's, usually behind Access). */
+  z.strictObject({ type: z.literal("https") }),
+  /** A Workers VPC service binding to the tunnel: requests go through `env[binding].fetch`. */
+  z.strictObject({ type: z.literal("vpc"), binding: BindingName }),
+]);
+
+const Millis = z.number().int().min(100).max(600_000);
+const Timeouts = z.strictObject({
+  /** Time allowed to open the connection; part of the first-byte budget on Workers. */
+  connectMs: Millis.optional(),
+  /** Time allowed until response headers arrive. Cold loads take 10-120 s, hence the generous default. */
+  firstByteMs: Millis.optional(),
+  /** Time allowed for the host's model list when building the catalog (default 2500). */
+  catalogMs: Millis.optional(),
+  /** Streaming requests still waiting after this long get a 200 SSE stream with keep-alive comments. */
+  loadingNoticeMs: Millis.optional(),
+});
+
+const CompositeIdList = z.array(z.string().min(3).max(256)).max(16);
+
+const StaticModel = z.union([
+  z.string().min(1).max(256),
+  z.strictObject({ id: z.string().min(1).max(256), name: z.string().max(256).optional(), context_length: z.number().int().positive().optional() }),
+]);
+
+export const Provider = z.strictObject({
+  id: z.string().regex(PROVIDER_ID, "must be 1 to 32 lowercase letters, digits or '-'"),
+  label: z.string().min(1).max(80),
+  /** `llama-swap`: paths under baseUrl are `/v1/...`. `openai`: baseUrl is the API root an OpenAI SDK would take (`https://api.deepseek.com`), paths are `/chat/completions`, `/models`... */
+  kind: z.enum(["llama-swap", "openai"]),
+  baseUrl: HostUrl,
+  /** Chat and completions go here when set; embeddings always go to baseUrl. */
+  sidecarUrl: HostUrl.optional(),
+  /** One method, or a list for a host behind Access that also checks llama-swap's own API keys. */
+  auth: z.union([AuthMethod, z.array(AuthMethod).min(1).max(3)]).default({ type: "none" }),
+  enabled: z.boolean().default(true),
+  transport: Transport.default({ type: "https" }),
+  timeouts: Timeouts.default({}),
+  /** A static model list, for APIs that have none (or to pin one). Replaces the host's list in the catalog. */
+  models: z.array(StaticModel).max(1000).optional(),
+  /** Composite ids tried in order when this provider is unavailable (before any byte reached the client). */
+  fallbacks: CompositeIdList.optional(),
+  /** Per-model fallbacks, keyed by wire model id; tried before the provider's own. */
+  modelFallbacks: z.record(z.string().min(1).max(256), CompositeIdList).optional(),
+});
+export type Provider = z.infer<typeof Provider>;
+export type ProviderInput = z.input<typeof Provider>;
+
+export const RegistryDocument = z
+  .strictObject({
+    /** Where legacy bare ids (`qwen3-32b`) go. */
+    defaultProvider: z.string().regex(PROVIDER_ID).optional(),
+    providers: z.array(Provider).max(100),
+  })
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.providers.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: "custom", path: ["providers", i, "id"], message: `duplicate provider id '${p.id}'` });
+      seen.add(p.id);
+    });
+    if (doc.defaultProvider !== undefined && !seen.has(doc.defaultProvider)) {
+      ctx.addIssue({ code: "custom", path: ["defaultProvider"], message: `names no provider in the list ('${doc.defaultProvider}')` });
+    }
+  });
+export type RegistryDocument = z.infer<typeof RegistryDocument>;
+
+/** `providers[1].baseUrl: must use https ...`, one line per problem: field paths, never values. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path
+      .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+      .join("");
+    return `${path || "(root)"}: ${issue.message}`;
+  });
+}
+
+export type RegistryCheck = { ok: true; registry: RegistryDocument } | { ok: false; problems: string[] };
+
+export function checkRegistry(input: unknown): RegistryCheck {
+  const parsed = RegistryDocument.safeParse(input);
+  return parsed.success ? { ok: true, registry: parsed.data } : { ok: false, problems: describeIssues(parsed.error) };
+}
