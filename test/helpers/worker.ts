@@ -1,0 +1,53 @@
+// Helpers for tests that run inside workerd against the real Worker, KV and Durable Objects.
+import { env, exports } from "cloudflare:workers";
+import { createKey } from "../../src/auth/api-keys.ts";
+import type { Env } from "../../src/env.ts";
+import { forgetRegistry, REGISTRY_KEY } from "../../src/registry/loader.ts";
+import type { ProviderInput } from "../../src/registry/schema.ts";
+import { CANARY_VALUES, TEST_SECRETS } from "../secrets.ts";
+
+export const testEnv = env as unknown as Env;
+
+/** Writes a registry document to KV (as `providers push` does) and drops the isolate's cached copy. */
+export async function putRegistry(document: { defaultProvider?: string; providers: ProviderInput[] } | string): Promise<void> {
+  await testEnv.CONFIG.put(REGISTRY_KEY, typeof document === "string" ? document : JSON.stringify(document));
+  forgetRegistry();
+}
+
+export async function clearRegistry(): Promise<void> {
+  await testEnv.CONFIG.delete(REGISTRY_KEY);
+  forgetRegistry();
+}
+
+/** Creates a real API key for `userId`, stored in KV as the CLI would. */
+export async function userKey(userId = "alice", label = "test"): Promise<string> {
+  return (await createKey(testEnv, userId, label)).key;
+}
+
+/** Calls the Worker as a client would. `key` becomes `Authorization: Bearer <key>`. */
+export function call(path: string, init: RequestInit & { key?: string; json?: unknown } = {}): Promise<Response> {
+  const { key, json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (key) headers.set("authorization", `Bearer ${key}`);
+  let body = rest.body;
+  if (json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(json);
+  }
+  return exports.default.fetch(new Request(`http://router.test${path}`, { ...rest, headers, body, method: rest.method ?? (body ? "POST" : "GET") }));
+}
+
+export const adminToken = TEST_SECRETS.ADMIN_TOKEN;
+
+/** Fails when any canary secret value appears in the text (a response body, a header dump, a log). */
+export function expectNoSecrets(text: string): void {
+  for (const canary of CANARY_VALUES) {
+    if (text.includes(canary)) throw new Error(`a secret value leaked: ${canary.slice(0, 12)}…`);
+  }
+}
+
+/** A response's status line, headers and body as one string, for leak checks. */
+export async function dumpResponse(res: Response): Promise<string> {
+  const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
+  return `${res.status}\n${headers}\n\n${await res.text()}`;
+}
