@@ -17,7 +17,8 @@ describe("API keys on user routes", () => {
     const keyId = key.split("_")[1] as string;
     await revokeKey(testEnv, keyId);
     const unknown = `le_${"0".repeat(12)}_${"A".repeat(43)}`;
-    for (const headers of [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: `Bearer ${unknown}` }, { authorization: `Bearer ${key}` }, { authorization: `Bearer ${adminToken}` }]) {
+    const variants: Record<string, string>[] = [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: `Bearer ${unknown}` }, { authorization: `Bearer ${key}` }, { authorization: `Bearer ${adminToken}` }];
+    for (const headers of variants) {
       const res = await call("/api/settings", { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(unauthorizedBody);
