@@ -15,6 +15,8 @@ export interface RouterOptions {
   users?: string[];
   /** Extra plain-text vars (LLAMA_SWAP_URL...). Secrets from test/secrets.ts are always bound. */
   vars?: Record<string, string>;
+  /** A local state folder to use (as `--persist-to` for wrangler and the CLI); default: a fresh temp dir, removed on stop. */
+  stateDir?: string;
 }
 
 export interface RunningRouter {
@@ -29,7 +31,7 @@ export interface RunningRouter {
 }
 
 export async function startRouter(options: RouterOptions = {}): Promise<RunningRouter> {
-  const state = await mkdtemp(join(tmpdir(), "llama-edge-e2e-"));
+  const state = options.stateDir ?? (await mkdtemp(join(tmpdir(), "llama-edge-e2e-")));
   const bindings: Record<string, { type: "secret_text" | "plain_text"; value: string }> = {};
   for (const [name, value] of Object.entries(TEST_SECRETS)) bindings[name] = { type: "secret_text", value };
   for (const [name, value] of Object.entries(options.vars ?? {})) bindings[name] = { type: "plain_text", value };
@@ -40,6 +42,7 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
+      // The same folder as wrangler's and the CLI's `--persist-to` (both keep their data under DIR/v3).
       persist: state,
       logLevel: "error",
     },
@@ -52,7 +55,7 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
 
   const stop = async () => {
     await worker.dispose();
-    await rm(state, { recursive: true, force: true });
+    if (!options.stateDir) await rm(state, { recursive: true, force: true });
   };
   try {
     if (options.registry) {
