@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { requireAdmin, requireUser } from "./auth/middleware.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError, internalError, notFound } from "./errors.ts";
+import { cors } from "./http/cors.ts";
+import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./observability/request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { openaiRoutes } from "./routes/openai.ts";
@@ -13,11 +15,12 @@ export { UserState } from "./users/user-state.ts";
 const app = new Hono<AppEnv>();
 
 app.use("*", requestLog);
+app.use("*", cors);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
-app.use("/v1/*", requireUser);
-app.use("/api/*", requireUser);
+app.use("/v1/*", requireUser, rateLimit);
+app.use("/api/*", requireUser, rateLimit);
 app.use("/admin/*", requireAdmin);
 
 app.route("/v1", openaiRoutes);
