@@ -15,7 +15,13 @@ export default defineConfig({
             miniflare: { bindings: { ...TEST_SECRETS } },
           }),
         ],
-        test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          // The router's one-line-per-request JSON log would drown the test output; tests that care
+          // about log lines capture them with a spy.
+          onConsoleLog: (log) => !log.startsWith('{"rid"'),
+        },
       },
       {
         test: {
