@@ -7,6 +7,9 @@ import { TEST_SECRETS } from "./test/secrets.ts";
 
 export default defineConfig({
   test: {
+    // The router's one-line-per-request JSON log would drown the test output; tests that care about
+    // log lines capture them with a spy.
+    onConsoleLog: (log) => !log.trimStart().startsWith('{"rid"'),
     projects: [
       {
         plugins: [
@@ -18,9 +21,6 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
-          // The router's one-line-per-request JSON log would drown the test output; tests that care
-          // about log lines capture them with a spy.
-          onConsoleLog: (log) => !log.startsWith('{"rid"'),
         },
       },
       {
