@@ -2,6 +2,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createKey, listKeys, revokeKey } from "../auth/api-keys.ts";
+import { providerHealth } from "../catalog/health.ts";
+import { forgetProviderLists } from "../catalog/provider-lists.ts";
 import { USER_ID } from "../auth/key-format.ts";
 import type { AppEnv } from "../env.ts";
 import { invalidRequest, notFound } from "../errors.ts";
@@ -20,6 +22,7 @@ adminRoutes.put("/providers", async (c) => {
   const checked = checkRegistry(await readJsonBody(c, z.unknown()));
   if (!checked.ok) throw invalidRequest(`The provider registry is invalid: ${checked.problems.join("; ")}`, "invalid_registry");
   await saveRegistry(c.env, checked.registry);
+  forgetProviderLists();
   return c.json({ ok: true, providers: checked.registry.providers.map((p) => p.id) });
 });
 
@@ -39,3 +42,5 @@ adminRoutes.delete("/keys/:id", async (c) => {
   if (!/^[0-9a-f]{12}$/.test(keyId) || !(await revokeKey(c.env, keyId))) throw notFound(`No API key with id '${keyId}'.`, "key_not_found");
   return c.json({ id: keyId, revoked: true });
 });
+
+adminRoutes.get("/health", async (c) => c.json({ providers: await providerHealth(c.env, await loadRegistry(c.env)) }));

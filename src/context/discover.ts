@@ -1,0 +1,97 @@
+// How large is a model's context? In this order, and never by making a host load a model:
+// 1. the host's model list says so (`context_length` / `meta.n_ctx`): source `catalog`;
+// 2. the model is loaded RIGHT NOW: llama-server's props through llama-swap (`/upstream/<id>/props`),
+//    whose `default_generation_settings.n_ctx` is the context of one slot: source `props`. Reading props
+//    of an unloaded model would load it (a swap), so `/running` is checked immediately before, also for
+//    hosts that list a `status` (the list may be seconds old and models unload at any moment);
+// 3. what this user's Durable Object cached from an earlier answer (24 h): source `cache`;
+// 4. unknown: `context_length: null`.
+// The cache is keyed by the FULL composite id: two hosts serving the same wire name never share it.
+import { z } from "zod";
+import type { HostModel } from "../catalog/host-list.ts";
+import type { Env } from "../env.ts";
+import type { Provider } from "../registry/schema.ts";
+import { sendToProvider } from "../upstream/transport.ts";
+import type { ContextEntry } from "../users/user-state.ts";
+
+export const CONTEXT_CACHE_MS = 24 * 3600 * 1000;
+const PROBE_MS = 2_500;
+
+export interface ContextAnswer {
+  id: string;
+  context_length: number | null;
+  total_slots: number | null;
+  source: "catalog" | "props" | "cache" | null;
+  fetched_at: string | null;
+}
+
+export interface ContextCache {
+  get(compositeId: string): Promise<ContextEntry | undefined>;
+  put(entry: ContextEntry): Promise<void>;
+}
+
+const Running = z.looseObject({ running: z.array(z.looseObject({ model: z.string(), state: z.string().optional() })) });
+const Props = z.looseObject({
+  default_generation_settings: z.looseObject({ n_ctx: z.number().int().positive() }),
+  total_slots: z.number().int().positive().optional(),
+});
+
+async function readJson(env: Env, provider: Provider, path: string): Promise<unknown> {
+  try {
+    const res = await sendToProvider(env, provider, { path, headers: { accept: "application/json" }, signal: AbortSignal.timeout(PROBE_MS), firstByteMs: PROBE_MS });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+async function isRunningNow(env: Env, provider: Provider, wireModel: string): Promise<boolean> {
+  const running = Running.safeParse(await readJson(env, provider, "/running"));
+  return running.success && running.data.running.some((r) => r.model === wireModel && (r.state === undefined || r.state === "ready"));
+}
+
+async function readProps(env: Env, provider: Provider, wireModel: string): Promise<{ n_ctx: number; slots: number | null } | undefined> {
+  const props = Props.safeParse(await readJson(env, provider, `/upstream/${wireModel}/props`));
+  return props.success ? { n_ctx: props.data.default_generation_settings.n_ctx, slots: props.data.total_slots ?? null } : undefined;
+}
+
+export interface DiscoverInput {
+  compositeId: string;
+  provider: Provider;
+  wireModel: string;
+  /** The model as the catalog lists it; `reachable` false when the host's list could not be read. */
+  model: HostModel | undefined;
+  reachable: boolean;
+}
+
+export async function discoverContext(env: Env, input: DiscoverInput, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
+  const { compositeId, provider, wireModel, model } = input;
+  const answer = (entry: { context_length: number; slots: number | null; fetched_at: number }, source: ContextAnswer["source"]): ContextAnswer => ({
+    id: compositeId,
+    context_length: entry.context_length,
+    total_slots: entry.slots,
+    source,
+    fetched_at: new Date(entry.fetched_at).toISOString(),
+  });
+
+  if (model?.context_length) return answer({ context_length: model.context_length, slots: null, fetched_at: now }, "catalog");
+
+  // Only llama-swap hosts have props; a model the list calls unloaded is not even asked about.
+  const mayBeLoaded = input.reachable && provider.kind === "llama-swap" && !provider.models && model !== undefined && model.status !== "unloaded";
+  if (mayBeLoaded && (await isRunningNow(env, provider, wireModel))) {
+    const props = await readProps(env, provider, wireModel);
+    if (props) {
+      const entry: ContextEntry = { composite_id: compositeId, context_length: props.n_ctx, slots: props.slots, source: "props", fetched_at: now };
+      await cache.put(entry);
+      return answer(entry, "props");
+    }
+  }
+
+  const cached = await cache.get(compositeId);
+  if (cached) return answer(cached, "cache");
+  return { id: compositeId, context_length: null, total_slots: null, source: null, fetched_at: null };
+}

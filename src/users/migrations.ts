@@ -1,0 +1,31 @@
+// The user Durable Object's schema, as numbered migrations applied in order. `schema_version` holds
+// the last one applied, so a new deployment adds a step here and existing objects catch up on their
+// next start. Documented in docs/storage.md.
+
+const MIGRATIONS: readonly string[][] = [
+  [
+    `CREATE TABLE favorites (
+       composite_id TEXT PRIMARY KEY,
+       position INTEGER NOT NULL,
+       added_at INTEGER NOT NULL
+     )`,
+    `CREATE TABLE model_context (
+       composite_id TEXT PRIMARY KEY,
+       context_length INTEGER NOT NULL,
+       slots INTEGER,
+       source TEXT NOT NULL,
+       fetched_at INTEGER NOT NULL
+     )`,
+  ],
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const current = Number(sql.exec("SELECT MAX(version) AS v FROM schema_version").one().v ?? 0);
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    for (const statement of MIGRATIONS[version] ?? []) sql.exec(statement);
+    sql.exec("INSERT INTO schema_version (version) VALUES (?)", version + 1);
+  }
+}

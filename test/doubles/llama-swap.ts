@@ -1,0 +1,238 @@
+// A test double of a llama-swap host, built from /work/shared/llama-swap.md. It is a web-standard
+// handler `(Request) => Promise<Response>`, so the same double serves inside workerd
+// (`useOutbound().route(origin, host.handle)`) and in Node (`serveNode(host.handle)` from node-host.ts).
+//
+// Options (all optional):
+//   name         appears in every answer ("<name> answered <model>"), to tell hosts apart. Default "llama-swap".
+//   models       ids (may hold `/` and `:`) or { id, status: "loaded" | "unloaded", context_length, n_ctx, name }.
+//                Default ["qwen3"], unloaded. `context_length` / `n_ctx` appear in the list only when given.
+//   generation   how an unknown model is answered: "v217" (400 text, JSON only when Accept asks for it),
+//                "v250" (404, `error` a string), "main" (404, `error` an object). Default "main".
+//   statusField  list records carry `status: {value}` (llama-swap v236+). Default: not for "v217".
+//   loadDelayMs  an inference request for an unloaded model waits this long before headers (a swap), then
+//                the model is loaded. Ends early when the request is aborted. Default 0.
+//   chunks, chunkGapMs   a streaming answer sends `chunks` content chunks ("0 ", "1 ", ...), `chunkGapMs` apart,
+//                then a finish chunk and `data: [DONE]`. Default 3 chunks, 0 ms.
+//   rateLimited  { retryAfter } makes inference answer 429 with that Retry-After (a model's concurrencyLimit).
+//   apiKey       requests (except /health) must present it (Bearer, x-api-key or Basic), else 401.
+//   embeddingDims  length of each embedding vector. Default 4.
+//   respond      (request) => Response | undefined: runs first (after recording); a Response it returns is the
+//                answer. For one-off failures such as a 530 page or a 502.
+//
+// The double records every request it receives in `requests` (method, path, search, headers, body text)
+// and `waitForRequest(predicate)` resolves when a matching one has arrived. `/props`, `/upstream/...`
+// and `/running` are served (and recorded) so tests can prove the router did NOT call them.
+
+export type Generation = "v217" | "v250" | "main";
+export interface DoubleModel {
+  id: string;
+  status?: "loaded" | "unloaded";
+  context_length?: number;
+  n_ctx?: number;
+  name?: string;
+}
+export interface LlamaSwapOptions {
+  name?: string;
+  models?: (string | DoubleModel)[];
+  generation?: Generation;
+  statusField?: boolean;
+  loadDelayMs?: number;
+  chunks?: number;
+  chunkGapMs?: number;
+  rateLimited?: { retryAfter: string };
+  apiKey?: string;
+  embeddingDims?: number;
+  respond?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+}
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: string;
+}
+export interface LlamaSwapDouble {
+  handle(request: Request): Promise<Response>;
+  readonly requests: RecordedRequest[];
+  /** Current model states, by id. */
+  readonly models: Map<string, DoubleModel>;
+  waitForRequest(predicate?: (r: RecordedRequest) => boolean): Promise<RecordedRequest>;
+}
+
+const INFERENCE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages", "/v1/rerank"]);
+const encoder = new TextEncoder();
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+
+export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble {
+  const name = options.name ?? "llama-swap";
+  const generation = options.generation ?? "main";
+  const statusField = options.statusField ?? generation !== "v217";
+  const models = new Map<string, DoubleModel>();
+  for (const m of options.models ?? ["qwen3"]) {
+    const model = typeof m === "string" ? { id: m } : { ...m };
+    models.set(model.id, { status: "unloaded", ...model });
+  }
+  const requests: RecordedRequest[] = [];
+  const waiters: { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
+  let counter = 0;
+
+  function record(request: Request, url: URL, body: string): void {
+    const entry: RecordedRequest = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body };
+    requests.push(entry);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(entry)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(entry);
+      }
+    }
+  }
+
+  function authorized(request: Request): boolean {
+    if (!options.apiKey) return true;
+    const auth = request.headers.get("authorization") ?? "";
+    if (auth === `Bearer ${options.apiKey}` || request.headers.get("x-api-key") === options.apiKey) return true;
+    if (auth.startsWith("Basic ")) {
+      const decoded = atob(auth.slice(6));
+      return decoded.slice(decoded.indexOf(":") + 1) === options.apiKey;
+    }
+    return false;
+  }
+
+  function modelList(): Response {
+    const data = [...models.values()].map((m) => ({
+      id: m.id,
+      object: "model",
+      created: Math.floor(Date.now() / 1000),
+      owned_by: "llama-swap",
+      ...(m.name ? { name: m.name } : {}),
+      meta: { llamaswap: { type: "model" }, ...(m.n_ctx ? { n_ctx: m.n_ctx } : {}) },
+      ...(statusField ? { status: { value: m.status } } : {}),
+      ...(m.context_length ? { context_length: m.context_length } : {}),
+    }));
+    return json({ object: "list", data });
+  }
+
+  function unknownModel(model: string, accept: string): Response {
+    if (generation === "v217") {
+      const message = `could not find suitable inference handler for ${model}`;
+      return accept.includes("application/json") ? json({ error: message }, 400) : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+    }
+    if (generation === "v250") return json({ src: "llama-swap", error: "no router for requested model" }, 404);
+    return json({ src: "llama-swap", error: { message: `could not find a model named ${model}`, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
+  }
+
+  function props(model: DoubleModel): Response {
+    model.status = "loaded";
+    return json({ default_generation_settings: { n_ctx: model.n_ctx ?? 4096 }, total_slots: 1, model_path: `/models/${model.id}.gguf`, modalities: { vision: false } });
+  }
+
+  function stream(path: string, model: string, id: string, signal: AbortSignal): Response {
+    const created = Math.floor(Date.now() / 1000);
+    const chat = path === "/v1/chat/completions";
+    const chunk = (text: string | null, finish: string | null) =>
+      chat
+        ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: text === null ? {} : { content: text }, finish_reason: finish }] }
+        : { id, object: "text_completion", created, model, choices: [{ index: 0, text: text ?? "", finish_reason: finish }] };
+    const total = options.chunks ?? 3;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent > 0) await sleep(options.chunkGapMs ?? 0, signal);
+        if (signal.aborted) return controller.close();
+        const event = sent < total ? chunk(`${sent} `, null) : chunk(null, "stop");
+        const text = `data: ${JSON.stringify(event)}\n\n` + (sent === total ? "data: [DONE]\n\n" : "");
+        controller.enqueue(encoder.encode(text));
+        if (sent++ === total) controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
+  }
+
+  async function inference(request: Request, path: string, body: string): Promise<Response> {
+    let parsed: { model?: unknown; stream?: unknown; input?: unknown };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      return json({ error: "invalid JSON" }, 400);
+    }
+    const modelId = typeof parsed.model === "string" ? parsed.model : "";
+    const model = models.get(modelId);
+    if (!model) return unknownModel(modelId, request.headers.get("accept") ?? "");
+    if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
+    if (model.status !== "loaded") {
+      await sleep(options.loadDelayMs ?? 0, request.signal);
+      model.status = "loaded";
+    }
+    const id = `${name}-${++counter}`;
+    const created = Math.floor(Date.now() / 1000);
+    const text = `${name} answered ${modelId}`;
+    if (parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions")) return stream(path, modelId, id, request.signal);
+    if (path === "/v1/embeddings") {
+      const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
+      const dims = options.embeddingDims ?? 4;
+      const data = inputs.map((_, index) => ({ object: "embedding", index, embedding: Array.from({ length: dims }, (_, d) => (index + 1) / (d + 2)) }));
+      return json({ object: "list", data, model: modelId, usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
+    }
+    if (path === "/v1/completions") return json({ id, object: "text_completion", created, model: modelId, choices: [{ index: 0, text, finish_reason: "stop" }] });
+    if (path === "/v1/responses") {
+      return json({ id, object: "response", created_at: created, status: "completed", model: modelId, output: [{ type: "message", id: `msg-${id}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] }] });
+    }
+    return json({
+      id,
+      object: "chat.completion",
+      created,
+      model: modelId,
+      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+    });
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+    record(request, url, body);
+    const custom = await options.respond?.(request);
+    if (custom) return custom;
+    const path = url.pathname;
+    if (path === "/health") return new Response("OK", { headers: { "content-type": "text/plain" } });
+    if (!authorized(request)) return new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } });
+    if (request.method === "GET" && (path === "/v1/models" || path === "/models")) return modelList();
+    if (request.method === "GET" && path === "/running") {
+      const running = [...models.values()].filter((m) => m.status === "loaded");
+      return json({ running: running.map((m) => ({ model: m.id, state: "ready", cmd: `/opt/llama-server -m /models/${m.id}.gguf --api-key host-internal`, proxy: "http://127.0.0.1:5800", ttl: 0, name: m.name ?? "", description: "" })) });
+    }
+    if (path === "/props") {
+      const model = models.get(url.searchParams.get("model") ?? "");
+      return model ? props(model) : json({ error: "model not found" }, 404);
+    }
+    if (path.startsWith("/upstream/")) {
+      // The longest model id that prefixes the rest wins, so ids may contain `/`.
+      const rest = path.slice("/upstream/".length);
+      const model = [...models.values()].filter((m) => rest === m.id || rest.startsWith(`${m.id}/`)).sort((a, b) => b.id.length - a.id.length)[0];
+      return model ? props(model) : json({ error: "model not found" }, 404);
+    }
+    if (request.method === "POST" && INFERENCE.has(path)) return inference(request, path, body);
+    return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+
+  return {
+    handle,
+    requests,
+    models,
+    waitForRequest(predicate = () => true) {
+      const seen = requests.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ predicate, resolve }));
+    },
+  };
+}
