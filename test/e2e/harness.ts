@@ -22,12 +22,27 @@ export interface RouterOptions {
 export interface RunningRouter {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:43123 */
   url: string;
+  /**
+   * The Worker's own address in the local runtime, without wrangler's dev proxy in front. That proxy
+   * keeps forwarding a request whose client left before the response started, so client-disconnect
+   * tests need this one.
+   */
+  directUrl: string;
   /** `user id → API key`. */
   keys: Record<string, string>;
   adminToken: string;
   /** fetch against the router with the admin token. */
   admin(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** wrangler keeps the Worker's own Miniflare on its local runtime controller once a request has gone through. */
+async function userWorkerUrl(worker: Awaited<ReturnType<typeof unstable_startWorker>>, url: string): Promise<string> {
+  await fetch(`${url}/healthz`);
+  const runtimes = (worker.raw as unknown as { runtimes?: { mf?: { ready: Promise<URL> } }[] }).runtimes ?? [];
+  const mf = runtimes.find((r) => r.mf)?.mf;
+  if (!mf) throw new Error("wrangler no longer exposes the local runtime's Miniflare: directUrl is unavailable");
+  return (await mf.ready).origin;
 }
 
 export async function startRouter(options: RouterOptions = {}): Promise<RunningRouter> {
@@ -68,7 +83,7 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
       if (!res.ok) throw new Error(`creating a key failed: ${res.status} ${await res.text()}`);
       keys[user] = ((await res.json()) as { key: string }).key;
     }
-    return { url, keys, adminToken, admin, stop };
+    return { url, directUrl: await userWorkerUrl(worker, url), keys, adminToken, admin, stop };
   } catch (error) {
     await stop();
     throw error;
