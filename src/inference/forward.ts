@@ -2,6 +2,7 @@
 // untouched, errors become the router's own (upstream/classify.ts).
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { guardSseStream } from "../resilience/stream-guard.ts";
 import { classifyHostResponse, type HostContext } from "../upstream/classify.ts";
 import { clientHeaders, isEventStream, markAsEventStream } from "../upstream/response-headers.ts";
 import { apiPath, authHeaders, sendToProvider, type Target } from "../upstream/transport.ts";
@@ -21,6 +22,8 @@ export interface ForwardRequest {
   accept: string | undefined;
   /** The client's request signal: aborts the upstream request when the client goes away. */
   signal: AbortSignal;
+  /** Learns how a streamed body ended, for the log line. */
+  onStreamEnd?: (outcome: "complete" | "broken" | "cancelled", bytes: number) => void;
 }
 
 /** Nobody reads a response to a client that has left; the log line records it as nginx's 499 does. */
@@ -57,5 +60,10 @@ export async function forwardInference(env: Env, target: ResolvedModel, request:
   const contentType = ok.headers.get("content-type");
   if (isEventStream(contentType) || (request.body.stream && contentType === null)) markAsEventStream(headers);
   const empty = ok.status === 204 || ok.status === 205;
-  return new Response(empty ? null : ok.body, { status: ok.status, headers });
+  if (empty || !ok.body) return new Response(null, { status: ok.status, headers });
+  // A stream that breaks off must end with an error event, never look finished (resilience/stream-guard.ts).
+  const body = headers.get("content-type") === "text/event-stream"
+    ? guardSseStream(ok.body, provider.id, request.onStreamEnd, request.endpoint !== "/responses")
+    : ok.body;
+  return new Response(body, { status: ok.status, headers });
 }

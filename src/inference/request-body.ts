@@ -7,8 +7,19 @@ import { invalidRequest } from "../errors.ts";
 /** Bodies above this size get 413 before they are parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+// Bounds that keep one request from being unreasonable whatever the host would accept: the body is
+// already at most 4 MiB; these bound what a router or a host would iterate over.
+export const MAX_MESSAGES = 4096;
+export const MAX_EMBEDDING_INPUTS = 2048;
+export const MAX_FALLBACK_MODELS = 8;
+
 const RoutedFields = z.looseObject({
   model: z.string({ error: "must be a string" }).min(1, "must not be empty"),
+  /** OpenRouter-style fallbacks: tried in order when the model's host is unavailable. */
+  models: z.array(z.string().min(1).max(256)).max(MAX_FALLBACK_MODELS).optional(),
+  messages: z.array(z.unknown()).max(MAX_MESSAGES).optional(),
+  input: z.union([z.string(), z.array(z.unknown()).max(MAX_EMBEDDING_INPUTS)]).optional(),
+  stream: z.unknown().optional(),
 });
 
 export interface InferenceBody {
@@ -17,6 +28,8 @@ export interface InferenceBody {
   model: string;
   /** The client asked for server-sent events. */
   stream: boolean;
+  /** Fallback model ids from the body's `models`, without the first model itself. */
+  fallbacks: string[];
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -36,6 +49,10 @@ export function parseInferenceBody(bytes: ArrayBuffer): InferenceBody {
   const parsed = RoutedFields.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const field = issue?.path[0];
+    if (field !== undefined && field !== "model") {
+      throw invalidRequest(`The '${String(field)}' field is invalid: ${issue?.message}.`, "invalid_body", String(field));
+    }
     const missing = !("model" in json);
     throw invalidRequest(
       missing ? "The request body has no 'model'. Send a model id such as 'provider/model' (GET /v1/models lists them)." : `The 'model' field ${issue?.message ?? "is invalid"}.`,
@@ -43,5 +60,6 @@ export function parseInferenceBody(bytes: ArrayBuffer): InferenceBody {
       "model",
     );
   }
-  return { text, model: parsed.data.model, stream: (json as { stream?: unknown }).stream === true };
+  const fallbacks = (parsed.data.models ?? []).filter((m) => m !== parsed.data.model);
+  return { text, model: parsed.data.model, stream: parsed.data.stream === true, fallbacks };
 }

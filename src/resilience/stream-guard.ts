@@ -27,6 +27,8 @@ function endsWithDone(tail: Uint8Array): boolean {
 }
 
 /**
+ * `expectDone`: chat and completions streams end with `data: [DONE]`; the Responses API's do not, so
+ * for those only a failed read counts as broken.
  * `onEnd` learns how the stream ended (for the log line and the circuit breaker): `complete`, `broken`
  * (host failed), or `cancelled` (the client left; the upstream read is cancelled with it).
  */
@@ -34,6 +36,7 @@ export function guardSseStream(
   body: ReadableStream<Uint8Array>,
   provider: string,
   onEnd?: (outcome: "complete" | "broken" | "cancelled", bytes: number) => void,
+  expectDone = true,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let tail: Uint8Array = new Uint8Array(0);
@@ -50,7 +53,7 @@ export function guardSseStream(
         return;
       }
       if (chunk.done) {
-        if (endsWithDone(tail)) {
+        if (!expectDone || endsWithDone(tail)) {
           onEnd?.("complete", bytes);
         } else {
           controller.enqueue(sseError(streamInterrupted(provider, "the host closed the stream without [DONE]")));

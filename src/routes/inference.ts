@@ -1,13 +1,17 @@
 // POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses: OpenAI request bodies
-// from any client, routed by their `model` to the right host and streamed back untouched.
+// from any client, routed by their `model` to the right host and streamed back untouched. Around
+// the forwarding: fallbacks and the circuit breaker (inference/attempts.ts) and, for streams, the
+// cold-load keep-alive (resilience/cold-load.ts).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { runAttempts, skippedHeader } from "../inference/attempts.ts";
 import { forwardInference, type Endpoint } from "../inference/forward.ts";
 import { MAX_BODY_BYTES, parseInferenceBody } from "../inference/request-body.ts";
 import { resolveModel } from "../inference/resolve-model.ts";
 import { loadRegistry } from "../registry/loader.ts";
+import { DEFAULT_LOADING_NOTICE_MS, withLoadingNotice } from "../resilience/cold-load.ts";
 
 export const inferenceRoutes = new Hono<AppEnv>();
 
@@ -29,10 +33,46 @@ for (const endpoint of ENDPOINTS) {
   inferenceRoutes.post(endpoint, limitBody, async (c) => {
     const body = parseInferenceBody(await c.req.arrayBuffer());
     const registry = await loadRegistry(c.env);
-    const target = await resolveModel(c.env, c.executionCtx as ExecutionContext, registry, body.model);
+    const ctx = c.executionCtx as ExecutionContext;
+    const first = await resolveModel(c.env, ctx, registry, body.model);
+    // The request's own fallbacks are input: a bad one is a 400 now, before any host is asked.
+    const requested = await Promise.all(body.fallbacks.map((id) => resolveModel(c.env, ctx, registry, id)));
     const log = c.get("log");
-    log.provider = target.provider.id;
-    log.model = target.compositeId;
-    return forwardInference(c.env, target, { endpoint, body, accept: c.req.header("accept"), signal: c.req.raw.signal });
+    log.provider = first.provider.id;
+    log.model = first.compositeId;
+
+    // Aborted when the client leaves (the request's signal), or when it leaves a kept-alive stream.
+    const gone = new AbortController();
+    const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
+    const attempt = runAttempts(
+      {
+        first,
+        requested,
+        resolveLater: (id) => resolveModel(c.env, ctx, registry, id).catch(() => undefined),
+      },
+      (target) => forwardInference(c.env, target, { endpoint, body, accept: c.req.header("accept"), signal, onStreamEnd: (outcome, bytes) => {
+        log.stream = outcome;
+        log.bytes = bytes;
+      } }),
+    ).then(({ response, target, skipped }) => {
+      log.provider = target.provider.id;
+      if (target !== first) log.fallback = target.compositeId;
+      if (skipped.length) response.headers.set("x-llama-edge-skipped", skippedHeader(skipped));
+      return response;
+    });
+
+    if (!body.stream) return attempt;
+    const answer = attempt.catch((error: unknown) => {
+      if (error instanceof ApiError) return error.toResponse();
+      throw error;
+    });
+    const response = await withLoadingNotice({
+      answer,
+      modelId: first.compositeId,
+      thresholdMs: first.provider.timeouts.loadingNoticeMs ?? DEFAULT_LOADING_NOTICE_MS,
+      onClientGone: () => gone.abort(new Error("client left during a cold load")),
+    });
+    // Settled before the threshold: the host's own answer, or its error through app.onError.
+    return response.headers.has("x-llama-edge-loading") ? response : attempt;
   });
 }

@@ -29,7 +29,12 @@ export function interceptOutbound(): { outbound: Outbound; restore(): void } {
       unexpected.push(`${request.method} ${request.url}`);
       throw new TypeError(`unexpected outbound request in test: ${request.method} ${request.url}`);
     }
-    return handler(request);
+    // Like the real fetch: an aborted request rejects, whatever the handler is doing.
+    if (request.signal.aborted) throw request.signal.reason ?? new DOMException("aborted", "AbortError");
+    return new Promise<Response>((resolve, reject) => {
+      request.signal.addEventListener("abort", () => reject(request.signal.reason ?? new DOMException("aborted", "AbortError")), { once: true });
+      Promise.resolve(handler(request)).then(resolve, reject);
+    });
   };
   const outbound: Outbound = {
     route: (origin, handler) => routes.set(new URL(origin).origin, handler),

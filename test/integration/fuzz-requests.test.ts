@@ -72,7 +72,10 @@ describe("fuzzing the router with malformed requests", () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         count++;
-        const before = outbound().requests.length;
+        // A bare id such as `sam-destkop/qwen3` may make the router read the default host's model list
+        // (is it a model there, or a mistyped provider?); what must never happen is an inference call.
+        const inferenceCalls = () => outbound().requests.filter((q) => !q.url.endsWith("/v1/models")).length;
+        const before = inferenceCalls();
         const headers = new Headers();
         for (const [name, value] of Object.entries(r.headers)) headers.set(name, value);
         const authValue = r.auth === "valid" ? `Bearer ${key}` : r.auth;
@@ -91,7 +94,7 @@ describe("fuzzing the router with malformed requests", () => {
         const inference = INFERENCE.includes(r.path) && r.method === "POST";
         if (inference) {
           expect(res.status, `${r.path} accepted ${r.body.slice(0, 100)}`).toBeGreaterThanOrEqual(400);
-          expect(outbound().requests.length, `a host was called for ${r.body.slice(0, 100)}`).toBe(before);
+          expect(inferenceCalls(), `a host was called for ${r.body.slice(0, 100)}`).toBe(before);
         }
         if (res.status >= 400 && r.method !== "HEAD") {
           const body = JSON.parse(text) as { error?: { message?: unknown; type?: unknown; code?: unknown } };
