@@ -1,8 +1,13 @@
 // Gives every request an id (the `x-request-id` response header) and writes ONE structured JSON line
-// per request when its response starts. Handlers add fields through `c.get("log")`. Never logged:
-// keys, tokens, secrets, prompts, bodies. Read the lines with `wrangler tail --format json`.
+// per request: request id, user and key id, provider, composite model, status, time to first byte,
+// duration, bytes, the fallback taken. For a streamed answer the line is written when the stream ends
+// (or the client leaves), so duration and bytes are the stream's own. Never logged: keys, tokens,
+// secrets, prompts, bodies. Read the lines with `wrangler tail --format json`.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
+import { meteredStream } from "./metered-stream.ts";
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
@@ -11,15 +16,21 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const log: AppEnv["Variables"]["log"] = {};
   c.set("log", log);
   await next();
+  const ttfb = round(performance.now() - started);
   c.header("x-request-id", requestId);
   if (log.provider) c.header("x-llama-edge-provider", log.provider);
-  const line = {
-    rid: requestId,
-    method: c.req.method,
-    path: new URL(c.req.url).pathname,
-    status: c.res.status,
-    ms: Math.round((performance.now() - started) * 10) / 10,
-    ...log,
-  };
-  console.log(JSON.stringify(line));
+
+  const write = (fields: Record<string, unknown>) =>
+    console.log(JSON.stringify({ rid: requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ttfb_ms: ttfb, ...log, ...fields }));
+
+  const res = c.res;
+  if (res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    c.res = new Response(
+      meteredStream(res.body, (bytes, outcome) => write({ ms: round(performance.now() - started), bytes, end: outcome })),
+      res,
+    );
+    return;
+  }
+  const length = res.headers.get("content-length");
+  write({ ms: ttfb, ...(length ? { bytes: Number(length) } : {}) });
 });

@@ -50,10 +50,8 @@ for (const endpoint of ENDPOINTS) {
         requested,
         resolveLater: (id) => resolveModel(c.env, ctx, registry, id).catch(() => undefined),
       },
-      (target) => forwardInference(c.env, target, { endpoint, body, accept: c.req.header("accept"), signal, onStreamEnd: (outcome, bytes) => {
-        log.stream = outcome;
-        log.bytes = bytes;
-      } }),
+      (target) =>
+        forwardInference(c.env, target, { endpoint, body, accept: c.req.header("accept"), signal, onStreamEnd: (outcome) => void (log.stream = outcome) }),
     ).then(({ response, target, skipped }) => {
       log.provider = target.provider.id;
       if (target !== first) log.fallback = target.compositeId;
