@@ -1,10 +1,10 @@
 // GET /v1/models and GET /v1/models/{composite id}. The id may hold slashes, raw or percent-encoded
 // (SDKs send `sam-desktop%2Fqwen3-32b`), so it is read from the raw path, not a route parameter.
 import { Hono } from "hono";
-import { getCatalog, getProviderList, toRecord } from "../catalog/catalog.ts";
+import { getCatalog, toRecord } from "../catalog/catalog.ts";
+import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import type { AppEnv } from "../env.ts";
 import { modelNotFound } from "../errors.ts";
-import { parseModelId } from "../model-id.ts";
 import { loadRegistry } from "../registry/loader.ts";
 
 export const modelRoutes = new Hono<AppEnv>();
@@ -17,25 +17,10 @@ modelRoutes.get("/models", async (c) => {
   return c.json({ object: "list", data: catalog.models });
 });
 
-function idFromPath(pathname: string): string | undefined {
-  const raw = pathname.slice(pathname.indexOf("/models/") + "/models/".length);
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
-
 modelRoutes.get("/models/*", async (c) => {
-  const id = idFromPath(new URL(c.req.url).pathname);
-  if (!id) throw modelNotFound(id ?? "");
-  const registry = await loadRegistry(c.env);
-  const parsed = parseModelId(id, registry);
-  const provider = parsed.ok ? registry.get(parsed.ref.provider) : undefined;
-  if (!parsed.ok || !provider?.enabled) throw modelNotFound(id);
-  const list = await getProviderList(c.env, c.executionCtx as ExecutionContext, provider);
-  const model = list.models.find((m) => m.id === parsed.ref.model);
-  if (!model) throw modelNotFound(id);
-  if (!list.ok) c.header(DEGRADED_HEADER, provider.id);
-  return c.json(toRecord(provider, model, list.ok));
+  const id = modelIdFromPath(new URL(c.req.url).pathname, "/v1/models/");
+  const found = await lookupModel(c.env, c.executionCtx as ExecutionContext, await loadRegistry(c.env), id);
+  if (!found.model) throw modelNotFound(found.compositeId);
+  if (!found.list.ok) c.header(DEGRADED_HEADER, found.provider.id);
+  return c.json(toRecord(found.provider, found.model, found.list.ok));
 });

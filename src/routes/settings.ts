@@ -2,16 +2,16 @@
 // Everything per user lives in that user's Durable Object; the catalog stays the same for everyone.
 import { Hono } from "hono";
 import { z } from "zod";
-import { getCatalog, getProviderList } from "../catalog/catalog.ts";
+import { getCatalog } from "../catalog/catalog.ts";
+import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import { CONTEXT_CACHE_MS, discoverContext } from "../context/discover.ts";
 import type { AppEnv } from "../env.ts";
-import { modelNotFound } from "../errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
-import { parseModelId } from "../model-id.ts";
 import { loadRegistry } from "../registry/loader.ts";
 import { normalizeFavorites } from "../users/favorites.ts";
 import { buildPicker } from "../users/picker.ts";
 import { userState } from "../users/stub.ts";
+import type { ContextEntry } from "../users/user-state.ts";
 
 export const settingsRoutes = new Hono<AppEnv>();
 
@@ -37,29 +37,9 @@ settingsRoutes.get("/picker", async (c) => {
 });
 
 settingsRoutes.get("/models/*", async (c) => {
-  const pathname = new URL(c.req.url).pathname;
-  const match = /^\/api\/models\/(.+)\/context$/.exec(pathname);
-  let id: string | undefined;
-  try {
-    id = match ? decodeURIComponent(match[1] as string) : undefined;
-  } catch {
-    id = undefined;
-  }
-  if (!id) throw modelNotFound(match?.[1] ?? "");
-  const registry = await loadRegistry(c.env);
-  const parsed = parseModelId(id, registry);
-  const provider = parsed.ok ? registry.get(parsed.ref.provider) : undefined;
-  if (!parsed.ok || !provider?.enabled) throw modelNotFound(id);
-  const list = await getProviderList(c.env, c.executionCtx as ExecutionContext, provider);
-  const model = list.models.find((m) => m.id === parsed.ref.model);
-  const compositeId = `${provider.id}/${parsed.ref.model}`;
-  if (!model && (list.ok || parsed.kind === "bare-slashed")) throw modelNotFound(id);
+  const id = modelIdFromPath(new URL(c.req.url).pathname, "/api/models/", "/context");
+  const found = await lookupModel(c.env, c.executionCtx as ExecutionContext, await loadRegistry(c.env), id);
   const state = userState(c);
-  return c.json(
-    await discoverContext(
-      c.env,
-      { compositeId, provider, wireModel: parsed.ref.model, model, reachable: list.ok },
-      { get: async (key) => (await state.getContext(key, CONTEXT_CACHE_MS)) ?? undefined, put: (entry) => state.putContext(entry) },
-    ),
-  );
+  const cache = { get: (key: string) => state.getContext(key, CONTEXT_CACHE_MS), put: (entry: ContextEntry) => state.putContext(entry) };
+  return c.json(await discoverContext(c.env, { ...found, reachable: found.list.ok }, cache));
 });
