@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
-import { forgetProviderLists } from "../../src/catalog/provider-lists.ts";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { FRESH_MS, forgetProviderLists } from "../../src/catalog/provider-lists.ts";
 import type { ProviderInput } from "../../src/registry/schema.ts";
 import { llamaSwapDouble, type LlamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
@@ -93,6 +93,31 @@ describe("GET /v1/models", () => {
     expect(after).toBe(1);
     expect(await models(await call("/v1/models", { key }))).toHaveLength(1);
     expect(sam.requests.length).toBe(after);
+  });
+
+  it("after the fresh window serves the last list at once and asks the host again in the background", async () => {
+    let stalled = false;
+    const asked: string[] = [];
+    const sam = llamaSwapDouble({ models: ["qwen3"] });
+    outbound().route(origin("sam"), (r) => {
+      asked.push(new URL(r.url).pathname);
+      return stalled ? stall(r) : sam.handle(r);
+    });
+    await putRegistry({ providers: [provider("sam")] });
+    await call("/v1/models", { key });
+    expect(asked).toEqual(["/v1/models"]);
+    stalled = true;
+    vi.setSystemTime(Date.now() + FRESH_MS + 1);
+    try {
+      const started = performance.now();
+      const stale = await call("/v1/models", { key });
+      // The stalled host did not delay the answer: it came from the last list, while a refresh went out.
+      expect(performance.now() - started).toBeLessThan(200);
+      expect((await models(stale)).map((m) => [m.id, m.status])).toEqual([["sam/qwen3", "unloaded"]]);
+      expect(asked).toEqual(["/v1/models", "/v1/models"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("still answers within the timeout with 9 hosts of which 3 stall (a Worker has 6 connection slots)", async () => {
