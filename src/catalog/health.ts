@@ -1,11 +1,9 @@
 // Per-provider health for operators: can the router reach the host right now, how fast, and which
-// models are loaded. Reads the model list (and `/running` for hosts whose list has no status), never
-// `/props`: a health check must not load anything.
-import { z } from "zod";
+// models are loaded. Reads the model list (and `/running` for hosts whose list has no status, through
+// fetchHostList), never `/props`: a health check must not load anything.
 import type { Env } from "../env.ts";
 import type { Registry } from "../registry/loader.ts";
 import type { Provider } from "../registry/schema.ts";
-import { sendToProvider } from "../upstream/transport.ts";
 import { fetchHostList } from "./host-list.ts";
 import { DEFAULT_CATALOG_MS } from "./provider-lists.ts";
 
@@ -19,18 +17,6 @@ export interface ProviderHealth {
   loaded: string[];
 }
 
-const Running = z.looseObject({ running: z.array(z.looseObject({ model: z.string() })) });
-
-async function runningModels(env: Env, provider: Provider, signal: AbortSignal): Promise<string[]> {
-  try {
-    const res = await sendToProvider(env, provider, { path: "/running", headers: { accept: "application/json" }, signal });
-    const parsed = Running.safeParse(res.ok ? await res.json() : undefined);
-    return parsed.success ? parsed.data.running.map((r) => r.model) : [];
-  } catch {
-    return [];
-  }
-}
-
 async function check(env: Env, provider: Provider): Promise<ProviderHealth> {
   const base = { id: provider.id, label: provider.label, enabled: provider.enabled };
   if (!provider.enabled) return { ...base, reachable: null, latency_ms: null, models: null, loaded: [] };
@@ -40,10 +26,7 @@ async function check(env: Env, provider: Provider): Promise<ProviderHealth> {
   const models = await fetchHostList(env, provider, signal, budget);
   const latency = Date.now() - started;
   if (!models) return { ...base, reachable: false, latency_ms: latency, models: null, loaded: [] };
-  const reported = models.some((m) => m.status !== undefined);
-  const loaded = reported || provider.kind !== "llama-swap" || provider.models
-    ? models.filter((m) => m.status === "loaded").map((m) => m.id)
-    : await runningModels(env, provider, signal);
+  const loaded = models.filter((m) => m.status === "loaded").map((m) => m.id);
   return { ...base, reachable: true, latency_ms: latency, models: models.length, loaded };
 }
 

@@ -1,9 +1,10 @@
 // Reads one provider's model list: a llama-swap host's `/v1/models`, a hosted API's `/models`, or the
-// registry's static `models`. Only lists are read, never `/props` or `/upstream/...`: reading the
-// catalog must never make a host load a model.
-import { z } from "zod";
+// registry's static `models`. Only lists are read (and `/running` on hosts whose list has no status),
+// never `/props` or `/upstream/...`: reading the catalog must never make a host load a model.
+import * as z from "zod";
 import type { Env } from "../env.ts";
 import type { Provider } from "../registry/schema.ts";
+import { runningModels } from "../upstream/running.ts";
 import { apiPath, sendToProvider } from "../upstream/transport.ts";
 
 /** A model as its host reports it, by wire id. */
@@ -68,8 +69,20 @@ export async function fetchHostList(env: Env, provider: Provider, signal: AbortS
       await res.body?.cancel();
       return undefined;
     }
-    return parseModelList(await res.json());
+    const models = parseModelList(await res.json());
+    return models && provider.kind === "llama-swap" ? await withRunningStatus(env, provider, models, signal, timeoutMs) : models;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * llama-swap before v236 lists no `status`: ask `/running` (within the same deadline) what is loaded,
+ * rather than calling every model unloaded. When `/running` does not answer, status stays unknown.
+ */
+async function withRunningStatus(env: Env, provider: Provider, models: HostModel[], signal: AbortSignal, timeoutMs: number): Promise<HostModel[]> {
+  if (models.length === 0 || models.some((m) => m.status !== undefined)) return models;
+  const running = await runningModels(env, provider, signal, timeoutMs);
+  if (!running) return models;
+  return models.map((m) => ({ ...m, status: running.has(m.id) ? "loaded" : "unloaded" }));
 }

@@ -7,10 +7,11 @@
 // 3. what this user's Durable Object cached from an earlier answer (24 h): source `cache`;
 // 4. unknown: `context_length: null`.
 // The cache is keyed by the FULL composite id: two hosts serving the same wire name never share it.
-import { z } from "zod";
+import * as z from "zod";
 import type { HostModel } from "../catalog/host-list.ts";
 import type { Env } from "../env.ts";
 import type { Provider } from "../registry/schema.ts";
+import { runningModels } from "../upstream/running.ts";
 import { sendToProvider } from "../upstream/transport.ts";
 import type { ContextEntry } from "../users/user-state.ts";
 
@@ -30,7 +31,6 @@ export interface ContextCache {
   put(entry: ContextEntry): Promise<void>;
 }
 
-const Running = z.looseObject({ running: z.array(z.looseObject({ model: z.string(), state: z.string().optional() })) });
 const Props = z.looseObject({
   default_generation_settings: z.looseObject({ n_ctx: z.number().int().positive() }),
   total_slots: z.number().int().positive().optional(),
@@ -50,8 +50,8 @@ async function readJson(env: Env, provider: Provider, path: string): Promise<unk
 }
 
 async function isRunningNow(env: Env, provider: Provider, wireModel: string): Promise<boolean> {
-  const running = Running.safeParse(await readJson(env, provider, "/running"));
-  return running.success && running.data.running.some((r) => r.model === wireModel && (r.state === undefined || r.state === "ready"));
+  const running = await runningModels(env, provider, AbortSignal.timeout(PROBE_MS), PROBE_MS);
+  return running?.has(wireModel) ?? false;
 }
 
 async function readProps(env: Env, provider: Provider, wireModel: string): Promise<{ n_ctx: number; slots: number | null } | undefined> {

@@ -2,7 +2,7 @@
 // untouched, errors become the router's own (upstream/classify.ts).
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { guardSseStream } from "../resilience/stream-guard.ts";
+import { guardSseStream, type StreamOutcome } from "../resilience/stream-guard.ts";
 import { classifyHostResponse, type HostContext } from "../upstream/classify.ts";
 import { clientHeaders, isEventStream, markAsEventStream } from "../upstream/response-headers.ts";
 import { apiPath, authHeaders, sendToProvider, type Target } from "../upstream/transport.ts";
@@ -23,7 +23,7 @@ export interface ForwardRequest {
   /** The client's request signal: aborts the upstream request when the client goes away. */
   signal: AbortSignal;
   /** Learns how a streamed body ended, for the log line. */
-  onStreamEnd?: (outcome: "complete" | "broken" | "cancelled", bytes: number) => void;
+  onStreamEnd?: (outcome: StreamOutcome, bytes: number) => void;
 }
 
 /** Nobody reads a response to a client that has left; the log line records it as nginx's 499 does. */
@@ -63,7 +63,11 @@ export async function forwardInference(env: Env, target: ResolvedModel, request:
   if (empty || !ok.body) return new Response(null, { status: ok.status, headers });
   // A stream that breaks off must end with an error event, never look finished (resilience/stream-guard.ts).
   const body = headers.get("content-type") === "text/event-stream"
-    ? guardSseStream(ok.body, provider.id, request.onStreamEnd, request.endpoint !== "/responses")
+    ? guardSseStream(ok.body, provider.id, {
+        onEnd: request.onStreamEnd,
+        expectDone: request.endpoint !== "/responses",
+        idleMs: provider.timeouts.streamIdleMs,
+      })
     : ok.body;
   return new Response(body, { status: ok.status, headers });
 }

@@ -1,7 +1,7 @@
 // The provider registry's format. This schema IS its documentation: every field, default and rule
 // lives here, and the same schema checks `providers.json` in the CLI, the registry in KV and
 // `PUT /admin/providers`. Imports nothing but zod so the CLI can load it under plain Node.
-import { z } from "zod";
+import * as z from "zod";
 
 export const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -55,14 +55,16 @@ const Transport = z.discriminatedUnion("type", [
 
 const Millis = z.number().int().min(100).max(600_000);
 const Timeouts = z.strictObject({
-  /** Time allowed to open the connection; part of the first-byte budget on Workers. */
+  /** Accepted for registries that set it; a Worker's fetch has no separate connect phase (the tunnel's edge answers at once), so the first-byte budget is what bounds a connect. */
   connectMs: Millis.optional(),
   /** Time allowed until response headers arrive. Cold loads take 10-120 s, hence the generous default. */
   firstByteMs: Millis.optional(),
   /** Time allowed for the host's model list when building the catalog (default 2500). */
   catalogMs: Millis.optional(),
-  /** Streaming requests still waiting after this long get a 200 SSE stream with keep-alive comments. */
+  /** Streaming requests still waiting after this long get a 200 SSE stream with keep-alive comments (default 5000). */
   loadingNoticeMs: Millis.optional(),
+  /** Once a stream has started, the longest silence between chunks before it counts as stalled and is ended with an error event (default 120000). */
+  streamIdleMs: Millis.optional(),
 });
 
 const CompositeIdList = z.array(z.string().min(3).max(256)).max(16);

@@ -36,7 +36,13 @@ for (const endpoint of ENDPOINTS) {
     const ctx = c.executionCtx as ExecutionContext;
     const first = await resolveModel(c.env, ctx, registry, body.model);
     // The request's own fallbacks are input: a bad one is a 400 now, before any host is asked.
-    const requested = await Promise.all(body.fallbacks.map((id) => resolveModel(c.env, ctx, registry, id)));
+    const requested = await Promise.all(
+      body.fallbacks.map((id, i) =>
+        resolveModel(c.env, ctx, registry, id).catch((error: unknown) => {
+          throw error instanceof ApiError ? new ApiError({ ...error, message: `models[${i}]: ${error.message}`, param: "models" }) : error;
+        }),
+      ),
+    );
     const log = c.get("log");
     log.provider = first.provider.id;
     log.model = first.compositeId;

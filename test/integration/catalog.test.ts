@@ -139,6 +139,15 @@ describe("GET /v1/models", () => {
     expect(sam.requests.map((r) => r.path)).toEqual(["/v1/models"]);
   });
 
+  it("on an old host whose list has no status, /running tells what is loaded; nothing else is read", async () => {
+    const old = llamaSwapDouble({ generation: "v217", models: ["cold", { id: "warm", status: "loaded" }] });
+    outbound().route(origin("old"), old.handle);
+    await putRegistry({ providers: [provider("old")] });
+    const res = await call("/v1/models", { key });
+    expect((await models(res)).map((m) => `${m.id}:${m.status}`)).toEqual(["old/cold:unloaded", "old/warm:loaded"]);
+    expect(old.requests.map((r) => r.path)).toEqual(["/v1/models", "/running"]);
+  });
+
   it("lists a hosted API's /models and a static list without asking a host", async () => {
     const api = llamaSwapDouble({ models: ["deepseek-chat"], statusField: false });
     outbound().route(origin("deepseek"), api.handle);

@@ -91,6 +91,27 @@ describe("faults before and during the stream", () => {
     expect(events(text)[1]).toContain('"code":"provider_stream_interrupted"');
   });
 
+  it("stalls mid-stream: after the idle limit the client gets one error event, no [DONE], and the host is let go", async () => {
+    await putRegistry({ defaultProvider: "sam", providers: [sam({ timeouts: { streamIdleMs: 150 } })] });
+    const first = 'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n';
+    let hostCancelled!: () => void;
+    const released = new Promise<void>((resolve) => (hostCancelled = resolve));
+    outbound().route(SAM, () =>
+      new Response(
+        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(first)), cancel: () => hostCancelled() }),
+        { headers: { "content-type": "text/event-stream" } },
+      ),
+    );
+    const res = await chat({ model: "sam/qwen3", stream: true });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.startsWith(first)).toBe(true);
+    expect(text).not.toContain("[DONE]");
+    expect(events(text)).toHaveLength(2);
+    expect(events(text)[1]).toContain('"code":"provider_stream_stalled"');
+    await released;
+  });
+
   it.each([
     ["refuses connections", refuse, 502, "provider_unreachable"],
     ["answers 530 with an HTML 1033 page", () => new Response("<html>Error 1033 Argo Tunnel error</html>", { status: 530, headers: { server: "cloudflare", "content-type": "text/html" } }), 503, "provider_unavailable"],
@@ -152,7 +173,7 @@ describe("fallbacks", () => {
     outbound().route(SAM, host.handle);
     const res = await chat({ model: "sam/qwen3", models: ["nosuch/x"] });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "unknown_provider", param: "model" } });
+    expect(await res.json()).toMatchObject({ error: { code: "unknown_provider", param: "models", message: expect.stringMatching(/^models\[0\]: Unknown provider 'nosuch'/) } });
     expect(host.requests.map((r) => r.path)).toEqual(["/v1/models"]);
   });
 });

@@ -27,7 +27,7 @@ describe("the stream guard", () => {
   it("passes a complete stream through byte for byte", async () => {
     const src = controlledStream();
     const ends: string[] = [];
-    const guarded = readAll(guardSseStream(src.stream, "sam", (o) => ends.push(o)));
+    const guarded = readAll(guardSseStream(src.stream, "sam", { onEnd: (o) => ends.push(o) }));
     const sent = 'data: {"choices":[{"delta":{"content":"hé"}}]}\n\ndata: [DONE]\n\n';
     src.push(sent.slice(0, 10));
     src.push(sent.slice(10));
@@ -51,11 +51,38 @@ describe("the stream guard", () => {
   it("treats a stream that stops before [DONE] as broken, not finished", async () => {
     const src = controlledStream();
     const ends: string[] = [];
-    const out = readAll(guardSseStream(src.stream, "sam", (o) => ends.push(o)));
+    const out = readAll(guardSseStream(src.stream, "sam", { onEnd: (o) => ends.push(o) }));
     src.push('data: {"choices":[]}\n\n');
     src.close();
     expect(await out).toContain("provider_stream_interrupted");
     expect(ends).toEqual(["broken"]);
+  });
+
+  it("ends a stream that stalls mid-way with one error event, no [DONE], and lets the host go", async () => {
+    let hostCancelled = false;
+    let ctrl!: ReadableStreamDefaultController<Uint8Array>;
+    const host = new ReadableStream<Uint8Array>({ start: (c) => void (ctrl = c), cancel: () => void (hostCancelled = true) });
+    const ends: string[] = [];
+    const out = readAll(guardSseStream(host, "sam", { onEnd: (o) => ends.push(o), idleMs: 50 }));
+    ctrl.enqueue(enc.encode('data: {"choices":[]}\n\n'));
+    const text = await out;
+    expect(text.startsWith('data: {"choices":[]}\n\n')).toBe(true);
+    const last = text.trim().split("\n\n").at(-1) as string;
+    expect(JSON.parse(last.slice("data: ".length))).toMatchObject({ error: { code: "provider_stream_stalled", type: "api_error" } });
+    expect(text).not.toContain("[DONE]");
+    expect(ends).toEqual(["broken"]);
+    expect(hostCancelled).toBe(true);
+  });
+
+  it("does not cut a slow stream whose gaps stay under the idle limit", async () => {
+    const src = controlledStream();
+    const out = readAll(guardSseStream(src.stream, "sam", { idleMs: 200 }));
+    for (const piece of ['data: {"a":1}\n\n', 'data: {"a":2}\n\n', "data: [DONE]\n\n"]) {
+      src.push(piece);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    src.close();
+    expect(await out).toBe('data: {"a":1}\n\ndata: {"a":2}\n\ndata: [DONE]\n\n');
   });
 });
 
