@@ -76,39 +76,36 @@ describe("faults before and during the stream", () => {
       { headers: { "content-type": "text/event-stream" } },
     );
 
+  const FIRST = 'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n';
+  /** The client got the host's bytes so far, then exactly one error event with `code`, and no [DONE]. */
+  async function expectCutWith(res: Response, code: string): Promise<void> {
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.startsWith(FIRST)).toBe(true);
+    expect(text).not.toContain("[DONE]");
+    expect(events(text)).toHaveLength(2);
+    expect(events(text)[1]).toContain(`"code":"${code}"`);
+  }
+
   it.each([
     ["reset after k bytes", "reset"],
     ["truncated (closed before [DONE])", "close"],
   ] as const)("%s: the client gets the bytes so far, then one error event, and no [DONE]", async (_name, end) => {
-    const first = 'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n';
-    outbound().route(SAM, brokenStream(first, end));
-    const res = await chat({ model: "sam/qwen3", stream: true });
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    expect(text.startsWith(first)).toBe(true);
-    expect(text).not.toContain("[DONE]");
-    expect(events(text)).toHaveLength(2);
-    expect(events(text)[1]).toContain('"code":"provider_stream_interrupted"');
+    outbound().route(SAM, brokenStream(FIRST, end));
+    await expectCutWith(await chat({ model: "sam/qwen3", stream: true }), "provider_stream_interrupted");
   });
 
   it("stalls mid-stream: after the idle limit the client gets one error event, no [DONE], and the host is let go", async () => {
     await putRegistry({ defaultProvider: "sam", providers: [sam({ timeouts: { streamIdleMs: 150 } })] });
-    const first = 'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n';
     let hostCancelled!: () => void;
     const released = new Promise<void>((resolve) => (hostCancelled = resolve));
     outbound().route(SAM, () =>
       new Response(
-        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(first)), cancel: () => hostCancelled() }),
+        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(FIRST)), cancel: () => hostCancelled() }),
         { headers: { "content-type": "text/event-stream" } },
       ),
     );
-    const res = await chat({ model: "sam/qwen3", stream: true });
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    expect(text.startsWith(first)).toBe(true);
-    expect(text).not.toContain("[DONE]");
-    expect(events(text)).toHaveLength(2);
-    expect(events(text)[1]).toContain('"code":"provider_stream_stalled"');
+    await expectCutWith(await chat({ model: "sam/qwen3", stream: true }), "provider_stream_stalled");
     await released;
   });
 
