@@ -8,6 +8,8 @@ import type { Registry } from "./registry/loader.ts";
  */
 export type Env = Cloudflare.Env & {
   ADMIN_TOKEN?: string;
+  /** Optional Workers Analytics Engine dataset for per-user usage points (observability/usage.ts). */
+  USAGE?: AnalyticsEngineDataset;
 };
 
 export interface AuthenticatedUser {

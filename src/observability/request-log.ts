@@ -2,10 +2,12 @@
 // per request: request id, user and key id, provider, composite model, status, time to first byte,
 // duration, bytes, the fallback taken. For a streamed answer the line is written when the stream ends
 // (or the client leaves), so duration and bytes are the stream's own. Never logged: keys, tokens,
-// secrets, prompts, bodies. Read the lines with `wrangler tail --format json`.
+// secrets, prompts, bodies. Read the lines with `wrangler tail --format json`. The same fields go to
+// Analytics Engine when a `USAGE` dataset is bound (usage.ts).
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { meteredStream } from "./metered-stream.ts";
+import { recordUsage } from "./usage.ts";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -20,8 +22,11 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   c.header("x-request-id", requestId);
   if (log.provider) c.header("x-llama-edge-provider", log.provider);
 
-  const write = (fields: Record<string, unknown>) =>
-    console.log(JSON.stringify({ rid: requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ttfb_ms: ttfb, ...log, ...fields }));
+  const write = (fields: { ms: number; bytes?: number; end?: string }) => {
+    const status = c.res.status;
+    console.log(JSON.stringify({ rid: requestId, method: c.req.method, path: new URL(c.req.url).pathname, status, ttfb_ms: ttfb, ...log, ...fields }));
+    recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
+  };
 
   const res = c.res;
   if (res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {

@@ -1,7 +1,9 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import app from "../../src/index.ts";
 import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
-import { call, expectNoSecrets, putRegistry, userKey } from "../helpers/worker.ts";
+import { call, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
 
 const outbound = useOutbound();
 const HOST = "https://sam.log.example.net";
@@ -51,5 +53,37 @@ describe("the request log", () => {
     expect(parsed()[0]).toMatchObject({ status: 200, provider: "garage", model: "sam/qwen3", fallback: "garage/qwen3" });
     expectNoSecrets(lines.join("\n"));
     expect(lines.join("\n")).not.toContain(PROMPT);
+  });
+});
+
+describe("usage points in Analytics Engine", () => {
+  /** The Worker with a stand-in dataset bound as USAGE, recording what would be written. */
+  async function callWithUsage(path: string, key: string, json?: unknown) {
+    const points: AnalyticsEngineDataPoint[] = [];
+    const USAGE = { writeDataPoint: (point: AnalyticsEngineDataPoint) => void points.push(point) };
+    const ctx = createExecutionContext();
+    const init = json === undefined ? {} : { method: "POST", body: JSON.stringify(json) };
+    const res = await app.fetch(new Request(`http://router.test${path}`, { ...init, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } }), { ...testEnv, USAGE }, ctx);
+    const text = await res.text();
+    await waitOnExecutionContext(ctx);
+    return { points, text };
+  }
+
+  it("writes one point per inference request, indexed by user, with no key or prompt", async () => {
+    outbound().route(HOST, llamaSwapDouble({ models: ["qwen3"], chunks: 2 }).handle);
+    const key = await userKey("meter");
+    const { points, text } = await callWithUsage("/v1/chat/completions", key, { model: "sam/qwen3", stream: true, messages: [{ role: "user", content: PROMPT }] });
+    expect(points).toHaveLength(1);
+    const point = points[0] as AnalyticsEngineDataPoint;
+    expect(point.indexes).toEqual(["meter"]);
+    expect(point.blobs).toEqual(["meter", key.split("_")[1], "sam", "sam/qwen3", "200", "", "complete"]);
+    expect(point.doubles?.[2]).toBe(new TextEncoder().encode(text).byteLength);
+    expect(JSON.stringify(point)).not.toContain(key);
+    expect(JSON.stringify(point)).not.toContain(PROMPT);
+  });
+
+  it("writes nothing for requests that name no model", async () => {
+    const { points } = await callWithUsage("/api/settings", await userKey("meter2"));
+    expect(points).toEqual([]);
   });
 });
