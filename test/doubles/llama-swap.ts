@@ -11,6 +11,9 @@
 //   statusField  list records carry `status: {value}` (llama-swap v236+). Default: not for "v217".
 //   loadDelayMs  an inference request for an unloaded model waits this long before headers (a swap), then
 //                the model is loaded. Ends early when the request is aborted. Default 0.
+//   sendLoadingState  llama-swap's option of that name: a streaming chat request for an unloaded model gets
+//                `200 text/event-stream` at once, then `reasoning_content` progress chunks with no id, model or
+//                object ("llama-swap loading model: X", dots, "Done! (…s)") during the load, then the stream.
 //   chunks, chunkGapMs   a streaming answer sends `chunks` content chunks ("0 ", "1 ", ...), `chunkGapMs` apart,
 //                then a finish chunk and `data: [DONE]`. Default 3 chunks, 0 ms.
 //   rateLimited  { retryAfter } makes inference answer 429 with that Retry-After (a model's concurrencyLimit).
@@ -37,6 +40,7 @@ export interface LlamaSwapOptions {
   generation?: Generation;
   statusField?: boolean;
   loadDelayMs?: number;
+  sendLoadingState?: boolean;
   chunks?: number;
   chunkGapMs?: number;
   rateLimited?: { retryAfter: string };
@@ -136,7 +140,21 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     return json({ default_generation_settings: { n_ctx: model.n_ctx ?? 4096 }, total_slots: 1, model_path: `/models/${model.id}.gguf`, modalities: { vision: false } });
   }
 
-  function stream(path: string, model: string, id: string, signal: AbortSignal): Response {
+  /** llama-swap's loading-state chunks, as `sendLoadingState: true` sends them during a swap. */
+  async function* loadingState(model: DoubleModel, signal: AbortSignal): AsyncGenerator<string> {
+    const event = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: text } }] })}\n\n`;
+    yield event(`llama-swap loading model: ${model.id}`);
+    const started = Date.now();
+    const delay = options.loadDelayMs ?? 0;
+    while (Date.now() - started < delay && !signal.aborted) {
+      await sleep(Math.min(250, delay - (Date.now() - started)), signal);
+      yield event(".");
+    }
+    model.status = "loaded";
+    yield event(`Done! (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  }
+
+  function stream(path: string, model: string, id: string, signal: AbortSignal, prelude?: AsyncGenerator<string>): Response {
     const created = Math.floor(Date.now() / 1000);
     const chat = path === "/v1/chat/completions";
     const chunk = (text: string | null, finish: string | null) =>
@@ -147,6 +165,11 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
+        if (prelude) {
+          const loading = await prelude.next();
+          if (!loading.done) return controller.enqueue(encoder.encode(loading.value));
+          prelude = undefined;
+        }
         if (sent > 0) await sleep(options.chunkGapMs ?? 0, signal);
         if (signal.aborted) return controller.close();
         const event = sent < total ? chunk(`${sent} `, null) : chunk(null, "stop");
@@ -169,6 +192,10 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const model = models.get(modelId);
     if (!model) return unknownModel(modelId, request.headers.get("accept") ?? "");
     if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
+    const streaming = parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions");
+    if (model.status !== "loaded" && options.sendLoadingState && streaming && path === "/v1/chat/completions") {
+      return stream(path, modelId, `${name}-${++counter}`, request.signal, loadingState(model, request.signal));
+    }
     if (model.status !== "loaded") {
       await sleep(options.loadDelayMs ?? 0, request.signal);
       model.status = "loaded";
@@ -176,7 +203,7 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const id = `${name}-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     const text = `${name} answered ${modelId}`;
-    if (parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions")) return stream(path, modelId, id, request.signal);
+    if (streaming) return stream(path, modelId, id, request.signal);
     if (path === "/v1/embeddings") {
       const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       const dims = options.embeddingDims ?? 4;
