@@ -90,6 +90,7 @@ async function streamReply(model, history, reply, item, signal) {
   const loading = () => showChatState("loading", `Loading model ${model.name} on ${model.provider.label}… this can take a minute.`);
   const res = await call("/v1/chat/completions", { method: "POST", body: { model: model.id, stream: true, messages: history }, signal });
   if (res.headers.has("x-llama-edge-loading")) loading();
+  let swapping = false;
   for await (const { comments, data } of sseEvents(res.body)) {
     if (comments.some((c) => c.startsWith("loading"))) loading();
     if (data === undefined) continue;
@@ -103,6 +104,13 @@ async function streamReply(model, history, reply, item, signal) {
     // A stream that broke after it started ends with one OpenAI-shaped error event.
     if (chunk.error) return { failure: typeof chunk.error.message === "string" ? chunk.error.message : "The host reported an error." };
     const delta = chunk.choices?.[0]?.delta ?? {};
+    // llama-swap's `sendLoadingState` reports a swap as reasoning text ("llama-swap loading model: X",
+    // dots, "Done! (12.3s)"): that is the loading state, not the model's thinking.
+    if (typeof delta.reasoning_content === "string" && (swapping || delta.reasoning_content.startsWith("llama-swap loading model"))) {
+      swapping = !delta.reasoning_content.startsWith("Done!");
+      if (swapping) loading();
+      continue;
+    }
     if (delta.content || delta.reasoning_content) showChatState(undefined);
     if (typeof delta.reasoning_content === "string" && delta.reasoning_content) {
       if (!reply.reasoning) item.prepend(el("details", {}, el("summary", {}, "Thinking"), el("p", {})));

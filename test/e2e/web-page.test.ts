@@ -25,7 +25,7 @@ if (missing && !process.env.CI) console.warn(`Skipping the web page tests: ${mis
 describe("the web page", () => {
   let router: RunningRouter;
   let sam: LlamaSwapDouble, long: LlamaSwapDouble;
-  let samHost: NodeHost, longHost: NodeHost, coldHost: NodeHost, flakyHost: NodeHost;
+  let samHost: NodeHost, longHost: NodeHost, coldHost: NodeHost, swapHost: NodeHost, flakyHost: NodeHost;
 
   /** A port nothing listens on: a host that is switched off. */
   async function deadPort(): Promise<number> {
@@ -46,10 +46,12 @@ describe("the web page", () => {
     // Long enough that Stop is always pressed mid-stream.
     long = llamaSwapDouble({ name: "long", models: [{ id: "endless", status: "loaded" }], chunks: 600, chunkGapMs: 100 });
     const cold = llamaSwapDouble({ name: "cold", models: [{ id: "big-model", status: "unloaded" }], loadDelayMs: 3000, chunks: 3 });
+    const swap = llamaSwapDouble({ name: "swap", models: [{ id: "swapped", status: "unloaded" }], sendLoadingState: true, loadDelayMs: 2000, chunks: 3 });
     const flaky = llamaSwapDouble({ name: "flaky", models: [{ id: "tiny", status: "loaded" }] });
     samHost = await serveNode(sam.handle);
     longHost = await serveNode(long.handle);
     coldHost = await serveNode(cold.handle);
+    swapHost = await serveNode(swap.handle);
     flakyHost = await serveNode(flaky.handle);
     router = await startRouter({
       registry: {
@@ -59,6 +61,7 @@ describe("the web page", () => {
           { id: "long", label: "Long streams", kind: "llama-swap", baseUrl: longHost.url },
           // The router starts its `: loading` notices after 300 ms instead of 5 s.
           { id: "cold", label: "Cold box", kind: "llama-swap", baseUrl: coldHost.url, timeouts: { loadingNoticeMs: 300 } },
+          { id: "swap", label: "Swap box", kind: "llama-swap", baseUrl: swapHost.url },
           { id: "flaky", label: "Flaky box", kind: "llama-swap", baseUrl: flakyHost.url },
           { id: "offline", label: "Offline box", kind: "llama-swap", baseUrl: `http://127.0.0.1:${await deadPort()}` },
         ],
@@ -68,7 +71,7 @@ describe("the web page", () => {
 
   afterAll(async () => {
     await router?.stop();
-    await Promise.all([samHost, longHost, coldHost, flakyHost].map((host) => host?.stop()));
+    await Promise.all([samHost, longHost, coldHost, swapHost, flakyHost].map((host) => host?.stop()));
   });
 
   it("is served by the Worker with a strict Content-Security-Policy, and never shadows the API", async () => {
@@ -173,7 +176,7 @@ describe("the web page", () => {
       await signIn(page);
       await providerSection(page, "offline").waitFor();
       const headings = await page.locator("#sections h2").allTextContents();
-      expect(headings).toEqual(["Favorites", "Sam's desktop", "Long streams", "Cold box", "Flaky box", "Offline box"]);
+      expect(headings).toEqual(["Favorites", "Sam's desktop", "Long streams", "Cold box", "Swap box", "Flaky box", "Offline box"]);
       expect(await providerSection(page, "sam-desktop").locator(".section-head .badge").textContent()).toBe("online");
       expect(await providerSection(page, "offline").locator(".section-head .badge").textContent()).toBe("unavailable");
       const qwen = modelRow(page, "sam-desktop", "sam-desktop/qwen3-32b");
@@ -279,15 +282,22 @@ describe("the web page", () => {
       expect(text?.endsWith("599 ")).toBe(false);
     });
 
-    it("shows a visible loading-model state while the host cold-loads the model, then the reply", async () => {
+    // Two ways a cold load shows up in a stream: the router's `: loading` comments while the host sends
+    // nothing, and llama-swap's own progress text (`sendLoadingState`), which is not the model's thinking.
+    it.each([
+      { how: "the router's loading comments", provider: "cold", model: "big-model", label: "Cold box", shot: "phone-loading-model.png" },
+      { how: "llama-swap's sendLoadingState", provider: "swap", model: "swapped", label: "Swap box", shot: undefined },
+    ])("shows a visible loading-model state during a cold load ($how), then the reply", async ({ provider, model, label, shot }) => {
       const page = await openPage();
       await signIn(page);
-      await openChat(page, "cold", "cold/big-model");
+      await openChat(page, provider, `${provider}/${model}`);
       await sendMessage(page, "Wake up");
-      await page.locator("#chat-state", { hasText: "Loading model big-model on Cold box" }).waitFor();
-      await page.screenshot({ path: join(SHOTS, "phone-loading-model.png") });
+      await page.locator("#chat-state", { hasText: `Loading model ${model} on ${label}` }).waitFor();
+      if (shot) await page.screenshot({ path: join(SHOTS, shot) });
       await lastReply(page).filter({ hasText: "0 1 2" }).waitFor();
       expect(await page.locator("#chat-state").isHidden()).toBe(true);
+      expect(await page.locator("#messages details").count()).toBe(0);
+      expect(await page.locator("#messages").textContent()).not.toContain("llama-swap loading model");
     });
 
     it("says in words when the model's host is down", async () => {
