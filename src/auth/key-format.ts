@@ -2,7 +2,7 @@
 // A key is `le_<key id>_<secret>`: the id (48 bits, hex) names the KV record and appears in logs and
 // listings; the secret (256 bits) exists only in the key the user was shown once. KV keeps a SHA-256
 // of the whole key: with 256 random bits there is nothing to brute-force, so no slow hash is needed.
-import { z } from "zod";
+import * as z from "zod";
 
 export const KEY_PREFIX = "apikey:";
 const KEY_PATTERN = /^le_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;

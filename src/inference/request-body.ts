@@ -1,7 +1,7 @@
 // Reads an inference request body. The router checks only what it needs to route (a JSON object with
 // a non-empty string `model`); every other field is the host's business and passes through untouched,
 // since clients send vendor fields the router cannot know.
-import { z } from "zod";
+import * as z from "zod";
 import { invalidRequest } from "../errors.ts";
 
 /** Bodies above this size get 413 before they are parsed. */

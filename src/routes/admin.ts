@@ -1,6 +1,6 @@
 // Operator routes under /admin, authorized by the ADMIN_TOKEN secret (see auth/middleware.ts).
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { createKey, listKeys, revokeKey } from "../auth/api-keys.ts";
 import { providerHealth } from "../catalog/health.ts";
 import { forgetProviderLists } from "../catalog/provider-lists.ts";

@@ -1,7 +1,7 @@
 // Per-user routes under /api: settings (favorites), the grouped picker view, and model context.
 // Everything per user lives in that user's Durable Object; the catalog stays the same for everyone.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { getCatalog } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import { CONTEXT_CACHE_MS, discoverContext } from "../context/discover.ts";

@@ -2,7 +2,7 @@
 // Addressed by the user id from the API-key record (see users/stub.ts), never by anything a client
 // sends. Typed RPC methods, no HTTP inside; rows are checked with zod on the way out.
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
+import * as z from "zod";
 import type { Env } from "../env.ts";
 import { migrate } from "./migrations.ts";
 

@@ -1,0 +1,106 @@
+// Turns one run's figures into the targets' verdicts and a Markdown table (printed, and the one the
+// README's Performance section shows).
+import type { Summary } from "./stats.ts";
+
+export interface RuntimeFigures {
+  latency: Record<"direct" | "floor" | "router", Summary> & { routerMinusFloorMs: number; routerMinusDirectMs: number; routerMinusFloorPerRoundMs: number[] };
+  throughput: Record<"direct" | "floor" | "router", { rps: number; ok: number; errors: number; seconds: number; peakRssBytes?: number }> & { routerToFloor: number };
+  streaming: Record<"direct" | "floor" | "router", { ttfb: Summary; gaps: Summary; streams: number; identical: number }> & { routerTtfbMinusFloorMs: number };
+  catalogWithDeadHosts: { firstMs: number; warm: Summary };
+  catalogGrowth: { hosts1: Summary; hosts5: Summary; hosts20: Summary; ratio20to1: number };
+  routerLogLines?: number;
+  diagnostics?: Record<string, { latency: Summary; minusFloorMs: number; rps: number; toFloor: number }>;
+}
+
+export interface Settings {
+  pacing: { chunks: number; gapMs: number };
+  catalogMs: number;
+  modelsPerHost: number;
+  rateLimitPerMinute: number;
+  latency: { warmup: number; rounds: number; perRound: number };
+  throughput: { concurrency: number; seconds: number; rounds: number };
+  streaming: { rounds: number; perRound: number };
+}
+
+export interface Verdict {
+  target: string;
+  limit: string;
+  values: Record<string, { value: string; met: boolean }>;
+}
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib = (bytes: number | undefined) => (bytes ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : "n/a");
+
+export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number): Verdict[] {
+  const each = (fn: (f: RuntimeFigures) => { value: string; met: boolean }) => Object.fromEntries(Object.entries(runtimes).map(([name, f]) => [name, fn(f)]));
+  const gap = settings.pacing.gapMs;
+  return [
+    { target: "router's own cost (router − floor, median, concurrency 1)", limit: "≤ 0.5 ms", values: each((f) => ({ value: ms(f.latency.routerMinusFloorMs), met: f.latency.routerMinusFloorMs <= 0.5 })) },
+    { target: "throughput at concurrency 16, router ÷ floor", limit: "≥ 0.9", values: each((f) => ({ value: f.throughput.routerToFloor.toFixed(2), met: f.throughput.routerToFloor >= 0.9 })) },
+    { target: "first streamed byte, router − floor (median)", limit: "≤ 1 ms", values: each((f) => ({ value: ms(f.streaming.routerTtfbMinusFloorMs), met: f.streaming.routerTtfbMinusFloorMs <= 1 })) },
+    { target: `chunk gaps p99 through the router vs the host's ${gap} ms`, limit: "within 2 ms", values: each((f) => ({ value: ms(f.streaming.router.gaps.p99), met: Math.abs(f.streaming.router.gaps.p99 - gap) <= 2 })) },
+    { target: "streamed bytes identical to the host's", limit: "all streams", values: each((f) => ({ value: `${f.streaming.router.identical}/${f.streaming.router.streams}`, met: f.streaming.router.identical === f.streaming.router.streams })) },
+    { target: "warm /v1/models with a refused and a stalling host (p99)", limit: "≤ 20 ms", values: each((f) => ({ value: ms(f.catalogWithDeadHosts.warm.p99), met: f.catalogWithDeadHosts.warm.p99 <= 20 })) },
+    { target: "warm /v1/models, 20 hosts ÷ 1 host (median)", limit: "≤ 1.5", values: each((f) => ({ value: f.catalogGrowth.ratio20to1.toFixed(2), met: f.catalogGrowth.ratio20to1 <= 1.5 })) },
+    { target: "bundle, gzipped", limit: "≤ 100 KiB", values: each(() => ({ value: kib(bundleGzipBytes), met: bundleGzipBytes <= 100 * 1024 })) },
+  ];
+}
+
+const DIAGNOSTIC_TITLES: Record<string, string> = {
+  "router-no-assets": "diagnostic: router without the local [assets] routing layer: − floor / ÷ floor throughput",
+  "router-no-assets-no-ratelimiter": "diagnostic: … and without the RATE_LIMITER binding: − floor / ÷ floor throughput",
+};
+
+function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[]): string[][] {
+  const keys = [...new Set(names.flatMap((n) => Object.keys(runtimes[n]?.diagnostics ?? {})))];
+  return keys.map((key) => [
+    DIAGNOSTIC_TITLES[key] ?? key,
+    ...names.map((n) => {
+      const d = runtimes[n]?.diagnostics?.[key];
+      return d ? `${ms(d.minusFloorMs)} / ${d.toFloor.toFixed(2)}` : "not measured";
+    }),
+  ]);
+}
+
+const RUNTIME_TITLES: Record<string, string> = { miniflare: "workerd via Miniflare (no dev proxy)", "wrangler-dev": "wrangler dev (proxy + inspector)" };
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
+}
+
+export function markdown(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number, verdictList: Verdict[]): string {
+  const names = Object.keys(runtimes);
+  const row = (label: string, cell: (f: RuntimeFigures) => string) => [label, ...names.map((n) => cell(runtimes[n] as RuntimeFigures))];
+  const pair = (s: Summary) => `${s.median.toFixed(2)} / ${s.p99.toFixed(2)} ms`;
+  const gap = settings.pacing.gapMs;
+  const figures = table(
+    ["measurement", ...names.map((n) => RUNTIME_TITLES[n] ?? n)],
+    [
+      row("latency, concurrency 1, median / p99: direct", (f) => pair(f.latency.direct)),
+      row("… floor (bare pass-through Worker)", (f) => pair(f.latency.floor)),
+      row("… router", (f) => pair(f.latency.router)),
+      row("**router − floor** (median) / router − direct", (f) => `**${ms(f.latency.routerMinusFloorMs)}** / ${ms(f.latency.routerMinusDirectMs)}`),
+      row(`throughput, concurrency ${settings.throughput.concurrency}, req/s: direct / floor / router`, (f) => `${f.throughput.direct.rps.toFixed(0)} / ${f.throughput.floor.rps.toFixed(0)} / ${f.throughput.router.rps.toFixed(0)}`),
+      row("**router ÷ floor** throughput", (f) => `**${f.throughput.routerToFloor.toFixed(2)}**`),
+      row("first streamed byte, median: direct / floor / router", (f) => `${f.streaming.direct.ttfb.median.toFixed(2)} / ${f.streaming.floor.ttfb.median.toFixed(2)} / ${f.streaming.router.ttfb.median.toFixed(2)} ms`),
+      row("**router − floor** first byte", (f) => `**${ms(f.streaming.routerTtfbMinusFloorMs)}**`),
+      row(`chunk gaps p50 / p99 (host paces ${gap} ms): direct`, (f) => pair(f.streaming.direct.gaps)),
+      row("… floor", (f) => pair(f.streaming.floor.gaps)),
+      row("… router", (f) => pair(f.streaming.router.gaps)),
+      row("streams byte-identical to the host's: floor / router", (f) => `${f.streaming.floor.identical}/${f.streaming.floor.streams} / ${f.streaming.router.identical}/${f.streaming.router.streams}`),
+      row(`/v1/models, 5 hosts (1 refused, 1 stalling; catalogMs ${settings.catalogMs}): first call`, (f) => ms(f.catalogWithDeadHosts.firstMs)),
+      row("… warm, median / p99", (f) => pair(f.catalogWithDeadHosts.warm)),
+      row(`warm /v1/models median, 1 / 5 / 20 hosts (${settings.modelsPerHost} models each)`, (f) => `${f.catalogGrowth.hosts1.median.toFixed(2)} / ${f.catalogGrowth.hosts5.median.toFixed(2)} / ${f.catalogGrowth.hosts20.median.toFixed(2)} ms`),
+      row("**20 hosts ÷ 1 host**", (f) => `**${f.catalogGrowth.ratio20to1.toFixed(2)}**`),
+      ...diagnosticRows(runtimes, names),
+      row("peak RSS of the runtime's workerd under load: floor / router", (f) => `${mib(f.throughput.floor.peakRssBytes)} / ${mib(f.throughput.router.peakRssBytes)}`),
+      row("bundle (`wrangler deploy --dry-run`), gzipped", () => kib(bundleGzipBytes)),
+    ],
+  );
+  const targets = table(
+    ["target", "limit", ...names.map((n) => RUNTIME_TITLES[n] ?? n)],
+    verdictList.map((v) => [v.target, v.limit, ...names.map((n) => `${v.values[n]?.value} ${v.values[n]?.met ? "✅ met" : "❌ missed"}`)]),
+  );
+  return [...figures, "", ...targets].join("\n");
+}
