@@ -28,8 +28,13 @@ export function parseKey(key: string): { keyId: string } | undefined {
   return match ? { keyId: match[1] as string } : undefined;
 }
 
-const hex = (bytes: ArrayBuffer | Uint8Array): string =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+// A table instead of toString(16)/padStart per byte: every request hashes its key (auth).
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+const hex = (bytes: ArrayBuffer | Uint8Array): string => {
+  let out = "";
+  for (const b of new Uint8Array(bytes)) out += HEX[b];
+  return out;
+};
 
 const base64url = (bytes: Uint8Array): string =>
   btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

@@ -4,12 +4,26 @@
 // (or the client leaves), so duration and bytes are the stream's own. Never logged: keys, tokens,
 // secrets, prompts, bodies. Read the lines with `wrangler tail --format json`. The same fields go to
 // Analytics Engine when a `USAGE` dataset is bound (usage.ts).
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { meteredStream } from "./metered-stream.ts";
 import { recordUsage } from "./usage.ts";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Sets a header on the finished response in place. Hono's `c.header` copies a finished response
+ * into a new one for every header it sets; on the hot path that is two copies per request. Headers
+ * of a response the router built itself are mutable; a frozen set (a fetch() response) falls back.
+ */
+function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.header(name, value);
+  }
+}
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
@@ -19,8 +33,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   c.set("log", log);
   await next();
   const ttfb = round(performance.now() - started);
-  c.header("x-request-id", requestId);
-  if (log.provider) c.header("x-llama-edge-provider", log.provider);
+  setHeader(c, "x-request-id", requestId);
+  if (log.provider) setHeader(c, "x-llama-edge-provider", log.provider);
 
   const write = (fields: { ms: number; bytes?: number; end?: string }) => {
     const status = c.res.status;

@@ -47,9 +47,10 @@ for (const endpoint of ENDPOINTS) {
     log.provider = first.provider.id;
     log.model = first.compositeId;
 
-    // Aborted when the client leaves (the request's signal), or when it leaves a kept-alive stream.
-    const gone = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, gone.signal]);
+    // Aborted when the client leaves (the request's signal), or when it leaves a kept-alive stream
+    // (only streams have one, so only they pay for a second signal).
+    const gone = body.stream ? new AbortController() : undefined;
+    const signal = gone ? AbortSignal.any([c.req.raw.signal, gone.signal]) : c.req.raw.signal;
     const attempt = runAttempts(
       {
         first,
@@ -74,7 +75,7 @@ for (const endpoint of ENDPOINTS) {
       answer,
       modelId: first.compositeId,
       thresholdMs: first.provider.timeouts.loadingNoticeMs ?? DEFAULT_LOADING_NOTICE_MS,
-      onClientGone: () => gone.abort(new Error("client left during a cold load")),
+      onClientGone: () => gone?.abort(new Error("client left during a cold load")),
     });
     // Settled before the threshold: the host's own answer, or its error through app.onError.
     return response.headers.has("x-llama-edge-loading") ? response : attempt;
