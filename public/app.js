@@ -36,7 +36,7 @@ async function signIn(event) {
     $("key").value = "";
     await route();
   } catch (error) {
-    showSignIn(error.status === 401 ? `That key was refused: ${error.message}` : error.message);
+    showSignIn(error.keyRefused ? `That key was refused: ${error.message}` : error.message);
   } finally {
     $("sign-in-button").disabled = false;
   }

@@ -152,7 +152,7 @@ async function send(event) {
     ({ failure } = await streamReply(model, history, reply, item, controller.signal));
   } catch (error) {
     if (!controller.signal.aborted) {
-      if (error instanceof ApiFailure && error.status === 401) return void handleFailure(error, "");
+      if (error instanceof ApiFailure && error.keyRefused) return void handleFailure(error, "");
       failure = error instanceof ApiFailure ? error.message : `The reply broke off: ${error.message}`;
     }
   } finally {

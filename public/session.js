@@ -28,21 +28,30 @@ export function forgetKey() {
 }
 
 export class ApiFailure extends Error {
-  constructor(message, status) {
+  constructor(message, status, code) {
     super(message);
     this.status = status;
+    this.code = code;
+  }
+
+  /**
+   * The router refused the key itself. A 401 can also mean a HOST refused the router's credentials
+   * (`provider_auth_failed`): that is the operator's problem, and must not sign the user out.
+   */
+  get keyRefused() {
+    return this.status === 401 && this.code === "invalid_api_key";
   }
 }
 
-/** The `message` of an OpenAI-shaped error body, else a plain sentence naming the status. */
-async function errorMessage(res) {
+/** The OpenAI-shaped error body's `message` and `code`, else a plain sentence naming the status. */
+async function failureOf(res) {
   try {
     const body = await res.json();
-    if (typeof body?.error?.message === "string") return body.error.message;
+    if (typeof body?.error?.message === "string") return new ApiFailure(body.error.message, res.status, body.error.code);
   } catch {
     // Not JSON (a proxy's page): fall through to the status.
   }
-  return `The router answered HTTP ${res.status}.`;
+  return new ApiFailure(`The router answered HTTP ${res.status}.`, res.status);
 }
 
 /** fetch with the key; resolves with a 2xx response, else throws ApiFailure (status 0: no answer at all). */
@@ -56,7 +65,7 @@ export async function call(path, { method = "GET", body, signal, key = state.key
     if (signal?.aborted) throw error;
     throw new ApiFailure("Could not reach the router. Check your connection and try again.", 0);
   }
-  if (!res.ok) throw new ApiFailure(await errorMessage(res), res.status);
+  if (!res.ok) throw await failureOf(res);
   return res;
 }
 
@@ -70,7 +79,7 @@ export function whenKeyRefused(handler) {
 
 /** Shows a failure; a refused key ends the session instead. Returns true when the session ended. */
 export function handleFailure(error, context) {
-  if (error instanceof ApiFailure && error.status === 401) {
+  if (error instanceof ApiFailure && error.keyRefused) {
     forgetKey();
     onKeyRefused(`Your key was refused: ${error.message}`);
     return true;

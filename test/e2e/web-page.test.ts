@@ -26,6 +26,7 @@ describe("the web page", () => {
   let router: RunningRouter;
   let sam: LlamaSwapDouble, long: LlamaSwapDouble;
   let samHost: NodeHost, longHost: NodeHost, coldHost: NodeHost, swapHost: NodeHost, flakyHost: NodeHost;
+  let flakyRefuses = false;
 
   /** A port nothing listens on: a host that is switched off. */
   async function deadPort(): Promise<number> {
@@ -47,7 +48,12 @@ describe("the web page", () => {
     long = llamaSwapDouble({ name: "long", models: [{ id: "endless", status: "loaded" }], chunks: 600, chunkGapMs: 100 });
     const cold = llamaSwapDouble({ name: "cold", models: [{ id: "big-model", status: "unloaded" }], loadDelayMs: 3000, chunks: 3 });
     const swap = llamaSwapDouble({ name: "swap", models: [{ id: "swapped", status: "unloaded" }], sendLoadingState: true, loadDelayMs: 2000, chunks: 3 });
-    const flaky = llamaSwapDouble({ name: "flaky", models: [{ id: "tiny", status: "loaded" }] });
+    // While `flakyRefuses` is set, the host refuses the router's credentials (llama-swap's 401).
+    const flaky = llamaSwapDouble({
+      name: "flaky",
+      models: [{ id: "tiny", status: "loaded" }],
+      respond: (r) => (flakyRefuses && r.method === "POST" ? new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } }) : undefined),
+    });
     samHost = await serveNode(sam.handle);
     longHost = await serveNode(long.handle);
     coldHost = await serveNode(cold.handle);
@@ -298,6 +304,23 @@ describe("the web page", () => {
       expect(await page.locator("#chat-state").isHidden()).toBe(true);
       expect(await page.locator("#messages details").count()).toBe(0);
       expect(await page.locator("#messages").textContent()).not.toContain("llama-swap loading model");
+    });
+
+    it("a host refusing the router's credentials is the operator's problem: the message shows, the user stays signed in", async () => {
+      const page = await openPage();
+      await signIn(page);
+      await openChat(page, "flaky", "flaky/tiny");
+      flakyRefuses = true;
+      try {
+        await sendMessage(page, "Hello?");
+        await page.locator("#messages .message.error", { hasText: "refused the router's credentials" }).waitFor();
+      } finally {
+        flakyRefuses = false;
+      }
+      expect(await page.locator("#sign-in").isHidden()).toBe(true);
+      expect(await page.evaluate(() => localStorage.getItem("llama-edge.key"))).not.toBeNull();
+      await sendMessage(page, "And now?");
+      await lastReply(page).filter({ hasText: "0 1 2" }).waitFor();
     });
 
     it("says in words when the model's host is down", async () => {
