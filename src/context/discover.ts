@@ -12,7 +12,7 @@ import type { HostModel } from "../catalog/host-list.ts";
 import type { Env } from "../env.ts";
 import type { Provider } from "../registry/schema.ts";
 import { runningModels } from "../upstream/running.ts";
-import { sendToProvider } from "../upstream/transport.ts";
+import { readHostJson } from "../upstream/transport.ts";
 import type { ContextEntry } from "../users/user-state.ts";
 
 export const CONTEXT_CACHE_MS = 24 * 3600 * 1000;
@@ -36,26 +36,13 @@ const Props = z.looseObject({
   total_slots: z.number().int().positive().optional(),
 });
 
-async function readJson(env: Env, provider: Provider, path: string): Promise<unknown> {
-  try {
-    const res = await sendToProvider(env, provider, { path, headers: { accept: "application/json" }, signal: AbortSignal.timeout(PROBE_MS), firstByteMs: PROBE_MS });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    return await res.json();
-  } catch {
-    return undefined;
-  }
-}
-
 async function isRunningNow(env: Env, provider: Provider, wireModel: string): Promise<boolean> {
   const running = await runningModels(env, provider, AbortSignal.timeout(PROBE_MS), PROBE_MS);
   return running?.has(wireModel) ?? false;
 }
 
 async function readProps(env: Env, provider: Provider, wireModel: string): Promise<{ n_ctx: number; slots: number | null } | undefined> {
-  const props = Props.safeParse(await readJson(env, provider, `/upstream/${wireModel}/props`));
+  const props = Props.safeParse(await readHostJson(env, provider, `/upstream/${wireModel}/props`, AbortSignal.timeout(PROBE_MS), PROBE_MS));
   return props.success ? { n_ctx: props.data.default_generation_settings.n_ctx, slots: props.data.total_slots ?? null } : undefined;
 }
 

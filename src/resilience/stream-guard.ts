@@ -74,8 +74,8 @@ export function guardSseStream(body: ReadableStream<Uint8Array>, provider: strin
         chunk = await readWithin(reader, idleMs, () => stalled(provider, idleMs));
       } catch (error) {
         const apiError = error instanceof ApiError ? error : streamInterrupted(provider, error instanceof Error ? error.message : String(error));
-        // A stalled host still holds the connection: let it go, the client has its answer.
-        if (apiError.code === "provider_stream_stalled") reader.cancel(apiError).catch(() => {});
+        // A stalled host still holds the connection: let it go (a no-op for a stream that already failed).
+        reader.cancel(apiError).catch(() => {});
         controller.enqueue(sseError(apiError));
         controller.close();
         onEnd?.("broken", bytes);

@@ -39,7 +39,9 @@ for (const endpoint of ENDPOINTS) {
     const requested = await Promise.all(
       body.fallbacks.map((id, i) =>
         resolveModel(c.env, ctx, registry, id).catch((error: unknown) => {
-          throw error instanceof ApiError ? new ApiError({ ...error, message: `models[${i}]: ${error.message}`, param: "models" }) : error;
+          if (!(error instanceof ApiError)) throw error;
+          const { status, type, code, headers, detail } = error;
+          throw new ApiError({ status, type, code, headers, detail, message: `models[${i}]: ${error.message}`, param: "models" });
         }),
       ),
     );

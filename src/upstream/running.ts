@@ -5,7 +5,7 @@
 import * as z from "zod";
 import type { Env } from "../env.ts";
 import type { Provider } from "../registry/schema.ts";
-import { sendToProvider } from "./transport.ts";
+import { readHostJson } from "./transport.ts";
 
 // `state` is "ready" once llama-server answers; "starting" or "stopping" are not loaded yet / any more.
 const Running = z.looseObject({
@@ -14,16 +14,7 @@ const Running = z.looseObject({
 
 /** The ids of the models that are loaded and ready; undefined when the host does not say. */
 export async function runningModels(env: Env, provider: Provider, signal: AbortSignal, firstByteMs: number): Promise<Set<string> | undefined> {
-  try {
-    const res = await sendToProvider(env, provider, { path: "/running", headers: { accept: "application/json" }, signal, firstByteMs });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    const parsed = Running.safeParse(await res.json());
-    if (!parsed.success) return undefined;
-    return new Set(parsed.data.running.filter((r) => r.state === undefined || r.state === "ready").map((r) => r.model));
-  } catch {
-    return undefined;
-  }
+  const parsed = Running.safeParse(await readHostJson(env, provider, "/running", signal, firstByteMs));
+  if (!parsed.success) return undefined;
+  return new Set(parsed.data.running.filter((r) => r.state === undefined || r.state === "ready").map((r) => r.model));
 }

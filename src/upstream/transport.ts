@@ -121,3 +121,21 @@ export async function sendToProvider(env: Env, provider: Provider, request: Upst
     clearTimeout(timer);
   }
 }
+
+/**
+ * GETs a small JSON document from a host (`/running`, a model's props): the parsed body, or undefined
+ * when the host cannot be reached, answers anything but 2xx, or sends something that is not JSON.
+ * For the router's own probes, where "no answer" is an answer and never an error for the client.
+ */
+export async function readHostJson(env: Env, provider: Provider, path: string, signal: AbortSignal, firstByteMs: number): Promise<unknown> {
+  try {
+    const res = await sendToProvider(env, provider, { path, headers: { accept: "application/json" }, signal, firstByteMs });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
