@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          setupFiles: ["./test/setup/outbound-guard.ts"],
         },
       },
       {

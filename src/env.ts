@@ -1,5 +1,7 @@
 // The Worker's environment and the per-request context variables, typed once for the whole app.
-import type { Registry } from "./registry/loader.ts";
+import type { StreamReport } from "./observability/request-log.ts";
+import type { Scope } from "./scope.ts";
+import type { Dialect } from "./streams/sse.ts";
 
 /**
  * Bindings come from `wrangler types` (worker-configuration.d.ts, regenerate with `npm run types`).
@@ -29,9 +31,14 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     user: AuthenticatedUser;
-    registry: Registry;
+    /** The request's bindings, registry and hosts (scope.ts), set first by middleware. */
+    scope: Scope;
     /** Fields the handlers add to the request's single log line. */
     log: RequestLog;
+    /** The error shape of the route's clients (OpenAI's unless the route says otherwise). */
+    dialect?: Dialect;
+    /** Where a streamed answer reports how it ended, for that line. */
+    stream: StreamReport;
   };
 }
 

@@ -44,12 +44,29 @@ export class ApiError extends Error {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 
-  toResponse(extraHeaders?: Record<string, string>): Response {
-    return new Response(JSON.stringify(this.toBody()), {
+  /** Anthropic's shape, for the Messages routes: `{"type":"error","error":{"type","message"}}`. */
+  toAnthropicBody(): { type: "error"; error: { type: string; message: string } } {
+    return { type: "error", error: { type: anthropicType(this.status), message: this.message } };
+  }
+
+  toResponse(extraHeaders?: Record<string, string>, dialect: "openai" | "anthropic" = "openai"): Response {
+    return new Response(JSON.stringify(dialect === "anthropic" ? this.toAnthropicBody() : this.toBody()), {
       status: this.status,
       headers: { "content-type": "application/json; charset=utf-8", ...this.headers, ...extraHeaders },
     });
   }
+}
+
+/** Anthropic's error types (https://docs.anthropic.com/en/api/errors), by status first, as its SDKs read them. */
+function anthropicType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 413) return "request_too_large";
+  if (status === 429) return "rate_limit_error";
+  if (status === 503 || status === 529) return "overloaded_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
 }
 
 // Constructors for the errors every layer raises, so status, type and code stay consistent.

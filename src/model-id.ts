@@ -29,8 +29,9 @@ export interface ProviderIds {
   defaultProvider: string | undefined;
 }
 
-// Whitespace, C0/C1 controls and characters that would change the meaning of a URL path.
-const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f?#\\]/u;
+// Whitespace, C0/C1 controls, characters that would change the meaning of a URL path, and the bidi
+// controls that make an id display as another (`\u202egnp.exe` shows as "exe.png").
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f?#\\\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /** Checks the characters and segments of any model string (composite or wire). */
 export function checkModelString(id: string): { reason: ModelIdProblem; message: string } | undefined {
@@ -39,7 +40,7 @@ export function checkModelString(id: string): { reason: ModelIdProblem; message:
     return { reason: "too_long", message: `The model id is longer than ${MAX_MODEL_ID_LENGTH} characters.` };
   }
   if (FORBIDDEN.test(id)) {
-    return { reason: "bad_character", message: "The model id contains whitespace, a control character, '?', '#' or '\\'." };
+    return { reason: "bad_character", message: "The model id contains whitespace, a control character, '?', '#', '\\' or a bidi control." };
   }
   for (const segment of id.split("/")) {
     if (segment === "") return { reason: "bad_segment", message: "The model id has an empty part between slashes." };

@@ -1,21 +1,20 @@
 // The model catalog: every model of every enabled provider under its composite id, the same for every
 // user. Ordered by provider (registry order), then by id, so the same lists give the same answer.
-import type { Env } from "../env.ts";
 import { displayName, formatModelId } from "../model-id.ts";
-import type { Registry } from "../registry/loader.ts";
+import { kindOf } from "../provider-kinds/kind.ts";
 import type { Provider } from "../registry/schema.ts";
-import type { HostModel } from "./host-list.ts";
+import type { Scope } from "../scope.ts";
 import { providerLists, type ProviderList } from "./provider-lists.ts";
-import type { Catalog, CatalogModel, ModelStatus } from "./types.ts";
+import type { Catalog, CatalogModel, HostModel, ModelStatus } from "./types.ts";
 
 /**
  * `created` is fixed at 0: llama-swap reports the time of the request, which would make every answer
- * differ. Status when a host does not report one: a llama-swap model is `unloaded` (the honest
- * default: using it may mean a swap); a hosted API's or static model is `loaded` (always ready).
+ * differ. Status when a host does not report one comes from the provider's kind (a llama-swap model is
+ * `unloaded`, the honest default: using it may mean a swap); a static model is always `loaded`.
  */
 export function toRecord(provider: Provider, model: HostModel, reachable: boolean): CatalogModel {
   const id = formatModelId({ provider: provider.id, model: model.id });
-  const ready: ModelStatus = provider.kind === "llama-swap" && !provider.models ? "unloaded" : "loaded";
+  const ready: ModelStatus = provider.models ? "loaded" : kindOf(provider).unreportedStatus;
   return {
     id,
     object: "model",
@@ -25,6 +24,9 @@ export function toRecord(provider: Provider, model: HostModel, reachable: boolea
     provider: { id: provider.id, label: provider.label },
     status: reachable ? (model.status ?? ready) : "unavailable",
     ...(model.context_length ? { context_length: model.context_length } : {}),
+    ...(model.capabilities ? { capabilities: model.capabilities } : {}),
+    ...(model.architecture ? { architecture: model.architecture } : {}),
+    ...(model.supported_parameters ? { supported_parameters: model.supported_parameters } : {}),
   };
 }
 
@@ -42,13 +44,13 @@ export function buildCatalog(providers: readonly Provider[], lists: readonly Pro
   return catalog;
 }
 
-export async function getCatalog(env: Env, ctx: ExecutionContext, registry: Registry): Promise<Catalog> {
-  const enabled = registry.providers.filter((p) => p.enabled);
-  return buildCatalog(enabled, await providerLists(env, ctx, enabled));
+export async function getCatalog(scope: Scope): Promise<Catalog> {
+  const enabled = (await scope.registry()).providers.filter((p) => p.enabled);
+  return buildCatalog(enabled, await providerLists(scope, enabled));
 }
 
 /** One provider's list as the catalog sees it (cached, stale-while-revalidate), for model lookups. */
-export async function getProviderList(env: Env, ctx: ExecutionContext, provider: Provider): Promise<ProviderList> {
-  const [list] = await providerLists(env, ctx, [provider]);
+export async function getProviderList(scope: Scope, provider: Provider): Promise<ProviderList> {
+  const [list] = await providerLists(scope, [provider]);
   return list as ProviderList;
 }

@@ -1,19 +1,15 @@
 // One model by the id a client names in a URL path (`/v1/models/{id}`, `/api/models/{id}/context`):
-// raw or percent-encoded, slashes allowed, composite or legacy bare. Unknown, unparsable or disabled:
-// 404 model_not_found, the answer OpenAI's API gives for a model that does not exist.
-import type { Env } from "../env.ts";
+// raw or percent-encoded, slashes allowed, composite or legacy bare, resolved by the one resolver.
+// Unknown, unparsable or disabled: 404 model_not_found, the answer OpenAI's API gives for a model that
+// does not exist.
 import { modelNotFound } from "../errors.ts";
-import { formatModelId, parseModelId } from "../model-id.ts";
-import type { Registry } from "../registry/loader.ts";
-import type { Provider } from "../registry/schema.ts";
+import { lookupError, resolve, type ResolvedModel } from "../resolve.ts";
+import type { Scope } from "../scope.ts";
 import { getProviderList } from "./catalog.ts";
-import type { HostModel } from "./host-list.ts";
 import type { ProviderList } from "./provider-lists.ts";
+import type { HostModel } from "./types.ts";
 
-export interface ModelLookup {
-  provider: Provider;
-  wireModel: string;
-  compositeId: string;
+export interface ModelLookup extends ResolvedModel {
   list: ProviderList;
   /** The host's record; undefined only when the host is unreachable and its last good list lacks it. */
   model: HostModel | undefined;
@@ -30,13 +26,15 @@ export function modelIdFromPath(pathname: string, prefix: string, suffix = ""): 
   }
 }
 
-export async function lookupModel(env: Env, ctx: ExecutionContext, registry: Registry, id: string | undefined): Promise<ModelLookup> {
-  const parsed = id === undefined ? undefined : parseModelId(id, registry);
-  const provider = parsed?.ok ? registry.get(parsed.ref.provider) : undefined;
-  if (!parsed?.ok || !provider?.enabled) throw modelNotFound(id ?? "");
-  const list = await getProviderList(env, ctx, provider);
-  const model = list.models.find((m) => m.id === parsed.ref.model);
-  // A reachable host that does not list it, or a bare id with a slash that no host claims: no such model.
-  if (!model && (list.ok || parsed.kind === "bare-slashed")) throw modelNotFound(id ?? "");
-  return { provider, wireModel: parsed.ref.model, compositeId: formatModelId(parsed.ref), list, model };
+export async function lookupModel(scope: Scope, id: string | undefined): Promise<ModelLookup> {
+  if (id === undefined) throw modelNotFound("");
+  const resolution = await resolve(scope, id);
+  if (!resolution.ok) throw lookupError(id, resolution);
+  const target = resolution.target;
+  const list = await getProviderList(scope, target.provider);
+  const model = list.models.find((m) => m.id === target.wireModel);
+  // A reachable host that does not list it: no such model. (A slashed bare id no host claims was
+  // already refused by the resolver, from this same list.)
+  if (!model && list.ok) throw modelNotFound(id);
+  return { ...target, list, model };
 }

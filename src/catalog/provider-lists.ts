@@ -1,17 +1,18 @@
 // The last good model list of every provider, kept at the edge and served stale-while-revalidate:
 // - in each isolate's memory: fresh for 10 s; after that the list is served at once and refreshed in
-//   the background (`ctx.waitUntil`), so repeated calls never wait on hosts;
+//   the background (`waitUntil`), so repeated calls never wait on hosts;
 // - in the Cache API of the location (no write limits, unlike KV's 1 write/s/key and 1,000/day on
 //   the free plan): the last good list, so a new isolate can still list a dead host's models, marked
 //   unavailable, instead of forgetting them.
 // Only a provider never seen before by this isolate is fetched while the client waits, and then at
-// most until the catalog deadline (2.5 s by default, `timeouts.catalogMs` per provider).
-import type { Env } from "../env.ts";
+// most until the catalog deadline (`timeouts.catalogMs` per provider).
 import type { Provider } from "../registry/schema.ts";
-import { fetchHostList, staticModels, type HostModel } from "./host-list.ts";
+import type { Scope } from "../scope.ts";
+import { type HostFailure, toApiError } from "../upstream/failure.ts";
+import { fetchHostList, staticModels } from "./host-list.ts";
+import type { HostModel } from "./types.ts";
 
 export const FRESH_MS = 10_000;
-export const DEFAULT_CATALOG_MS = 2_500;
 const LAST_GOOD_TTL_S = 7 * 24 * 3600;
 
 export interface ProviderList {
@@ -19,11 +20,14 @@ export interface ProviderList {
   models: HostModel[];
   /** The list was read from the host (now or within the fresh window). */
   ok: boolean;
+  /** Why it could not be read this time. */
+  failure?: HostFailure;
+  /** When the list was read (ms since the epoch). */
+  fetchedAt: number;
 }
 
 interface Entry extends ProviderList {
   signature: string;
-  fetchedAt: number;
   refreshing?: Promise<void>;
 }
 
@@ -52,35 +56,39 @@ async function writeLastGood(signature: string, models: HostModel[]): Promise<vo
   }
 }
 
-async function fetchInto(env: Env, ctx: ExecutionContext, provider: Provider, deadline: number): Promise<Entry> {
+/** A registry that names a missing secret is the operator's to fix: say so in the log, once per fetch. */
+function reportConfigFailure(provider: Provider, failure: HostFailure): void {
+  if (failure.kind !== "config") return;
+  console.log(JSON.stringify({ level: "warn", provider: provider.id, error: "configuration_error", message: toApiError(failure).message }));
+}
+
+async function fetchInto(scope: Scope, provider: Provider, deadline: number): Promise<Entry> {
   const signature = signatureOf(provider);
   const previous = entries.get(provider.id);
-  const remaining = Math.max(100, deadline - Date.now());
-  const models = await fetchHostList(env, provider, AbortSignal.timeout(remaining), remaining);
+  const result = await fetchHostList(scope.host(provider), AbortSignal.timeout(Math.max(100, deadline - Date.now())));
   let entry: Entry;
-  if (models) {
-    entry = { signature, models, ok: true, fetchedAt: Date.now() };
-    if (!staticModels(provider)) ctx.waitUntil(writeLastGood(signature, models));
+  if (result.ok) {
+    entry = { signature, models: result.models, ok: true, fetchedAt: Date.now() };
+    if (!staticModels(provider)) scope.waitUntil(writeLastGood(signature, result.models));
   } else {
+    reportConfigFailure(provider, result.failure);
     const lastGood = previous?.signature === signature ? previous.models : await readLastGood(signature);
-    entry = { signature, models: lastGood ?? [], ok: false, fetchedAt: Date.now() };
+    entry = { signature, models: lastGood ?? [], ok: false, failure: result.failure, fetchedAt: Date.now() };
   }
   entries.set(provider.id, entry);
   return entry;
 }
 
-const budgetOf = (provider: Provider) => provider.timeouts.catalogMs ?? DEFAULT_CATALOG_MS;
-
 /** The lists of these providers, in the same order; never waits on a host beyond its catalog timeout. */
-export async function providerLists(env: Env, ctx: ExecutionContext, providers: readonly Provider[]): Promise<ProviderList[]> {
+export async function providerLists(scope: Scope, providers: readonly Provider[]): Promise<ProviderList[]> {
   const started = Date.now();
   return Promise.all(
     providers.map(async (provider) => {
       const entry = entries.get(provider.id);
-      if (!entry || entry.signature !== signatureOf(provider)) return fetchInto(env, ctx, provider, started + budgetOf(provider));
+      if (!entry || entry.signature !== signatureOf(provider)) return fetchInto(scope, provider, started + provider.timeouts.catalogMs);
       if (started - entry.fetchedAt >= FRESH_MS && !entry.refreshing) {
-        entry.refreshing = fetchInto(env, ctx, provider, Date.now() + budgetOf(provider)).then(() => undefined);
-        ctx.waitUntil(entry.refreshing);
+        entry.refreshing = fetchInto(scope, provider, Date.now() + provider.timeouts.catalogMs).then(() => undefined);
+        scope.waitUntil(entry.refreshing);
       }
       return entry;
     }),

@@ -2,8 +2,24 @@
 
 export type ModelStatus = "loaded" | "unloaded" | "unavailable";
 
+/** What a host says a model is for (llama-swap v225+), kept as the host sent it, within bounds. */
+export interface ModelTraits {
+  /** llama-swap's names: vision, audio_transcriptions, audio_speech, image_generation, image_to_image, function_calling, reranker, embedding... */
+  capabilities?: string[];
+  architecture?: { input_modalities?: string[]; output_modalities?: string[] };
+  supported_parameters?: string[];
+}
+
+/** A model as its host reports it, by wire id. */
+export interface HostModel extends ModelTraits {
+  id: string;
+  /** undefined when the host does not say (llama-swap before v236, hosted APIs). */
+  status?: "loaded" | "unloaded";
+  context_length?: number;
+}
+
 /** One record of `GET /v1/models`: OpenAI's model object plus provider identity. */
-export interface CatalogModel {
+export interface CatalogModel extends ModelTraits {
   /** The composite id `provider/model`. */
   id: string;
   object: "model";

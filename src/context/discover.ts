@@ -7,12 +7,9 @@
 // 3. what this user's Durable Object cached from an earlier answer (24 h): source `cache`;
 // 4. unknown: `context_length: null`.
 // The cache is keyed by the FULL composite id: two hosts serving the same wire name never share it.
-import * as z from "zod";
-import type { HostModel } from "../catalog/host-list.ts";
-import type { Env } from "../env.ts";
+import type { HostModel } from "../catalog/types.ts";
 import type { Provider } from "../registry/schema.ts";
-import { runningModels } from "../upstream/running.ts";
-import { readHostJson } from "../upstream/transport.ts";
+import type { Scope } from "../scope.ts";
 import type { ContextEntry } from "../users/user-state.ts";
 
 export const CONTEXT_CACHE_MS = 24 * 3600 * 1000;
@@ -31,21 +28,6 @@ export interface ContextCache {
   put(entry: ContextEntry): Promise<void>;
 }
 
-const Props = z.looseObject({
-  default_generation_settings: z.looseObject({ n_ctx: z.number().int().positive() }),
-  total_slots: z.number().int().positive().optional(),
-});
-
-async function isRunningNow(env: Env, provider: Provider, wireModel: string): Promise<boolean> {
-  const running = await runningModels(env, provider, AbortSignal.timeout(PROBE_MS), PROBE_MS);
-  return running?.has(wireModel) ?? false;
-}
-
-async function readProps(env: Env, provider: Provider, wireModel: string): Promise<{ n_ctx: number; slots: number | null } | undefined> {
-  const props = Props.safeParse(await readHostJson(env, provider, `/upstream/${wireModel}/props`, AbortSignal.timeout(PROBE_MS), PROBE_MS));
-  return props.success ? { n_ctx: props.data.default_generation_settings.n_ctx, slots: props.data.total_slots ?? null } : undefined;
-}
-
 export interface DiscoverInput {
   compositeId: string;
   provider: Provider;
@@ -55,7 +37,7 @@ export interface DiscoverInput {
   reachable: boolean;
 }
 
-export async function discoverContext(env: Env, input: DiscoverInput, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
+export async function discoverContext(scope: Scope, input: DiscoverInput, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
   const { compositeId, provider, wireModel, model } = input;
   const answer = (entry: { context_length: number; slots: number | null; fetched_at: number }, source: ContextAnswer["source"]): ContextAnswer => ({
     id: compositeId,
@@ -67,10 +49,13 @@ export async function discoverContext(env: Env, input: DiscoverInput, cache: Con
 
   if (model?.context_length) return answer({ context_length: model.context_length, slots: null, fetched_at: now }, "catalog");
 
-  // Only llama-swap hosts have props; a model the list calls unloaded is not even asked about.
-  const mayBeLoaded = input.reachable && provider.kind === "llama-swap" && !provider.models && model !== undefined && model.status !== "unloaded";
-  if (mayBeLoaded && (await isRunningNow(env, provider, wireModel))) {
-    const props = await readProps(env, provider, wireModel);
+  // Only a model that may be loaded is asked about, and only after the host says it is loaded right now
+  // (the list may be seconds old and models unload at any moment). Kinds without props answer undefined.
+  const host = scope.host(provider);
+  const mayBeLoaded = input.reachable && !provider.models && model !== undefined && model.status !== "unloaded";
+  const loadedNow = mayBeLoaded ? await host.kind.loadedModels(host, AbortSignal.timeout(PROBE_MS)) : undefined;
+  if (loadedNow?.has(wireModel)) {
+    const props = await host.kind.readProps(host, wireModel, AbortSignal.timeout(PROBE_MS));
     if (props) {
       const entry: ContextEntry = { composite_id: compositeId, context_length: props.n_ctx, slots: props.slots, source: "props", fetched_at: now };
       await cache.put(entry);

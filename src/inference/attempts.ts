@@ -1,13 +1,11 @@
 // Fallbacks and the circuit breaker around one inference request. The candidates, in order: the model
 // the client asked for; the request's own `models: [...]` (as OpenRouter clients send); the registry's
 // per-model `modelFallbacks`; the provider's `fallbacks`. The next one is tried ONLY when the failure
-// happened before any byte reached the client and was about availability (refused or reset, 502, 503,
-// 530, first-byte timeout): never after a 4xx, never mid-stream. A provider whose circuit is open is
-// skipped without a request.
-import { ApiError } from "../errors.ts";
-import { admit, recordFailure, recordSuccess, releaseProbe } from "../resilience/circuit-breaker.ts";
-import { isAvailabilityFailure } from "../upstream/classify.ts";
-import type { ResolvedModel } from "./resolve-model.ts";
+// happened before any byte reached the client and was about availability (`isAvailability`): never after
+// a 4xx, never mid-stream. A candidate whose circuit is open is skipped without a request.
+import { admit, hostKey, modelKey, recordFailure, recordSuccess, releaseProbe } from "../resilience/circuit-breaker.ts";
+import type { ResolvedModel } from "../resolve.ts";
+import { type HostFailure, HostError, hostError, isAvailability, skippedCode } from "../upstream/failure.ts";
 
 export const MAX_ATTEMPTS = 4;
 
@@ -21,64 +19,73 @@ export function registryFallbacks(target: ResolvedModel): string[] {
   return [...(target.provider.modelFallbacks?.[target.wireModel] ?? []), ...(target.provider.fallbacks ?? [])];
 }
 
-const circuitOpen = (target: ResolvedModel, retryAfterSeconds: number) =>
-  new ApiError({
-    status: 503,
-    type: "api_error",
-    code: "provider_unavailable",
-    message: `The provider '${target.provider.id}' failed several times in a row; the router pauses requests to it. Try again later.`,
-    headers: { "retry-after": String(retryAfterSeconds) },
-  });
-
 export interface AttemptPlan {
   first: ResolvedModel;
   /** The request's own `models`, already resolved (bad ones were refused with 400 before any call). */
   requested: ResolvedModel[];
   /** Resolves a registry fallback id; undefined when it no longer resolves (skipped, not an error). */
   resolveLater: (id: string) => Promise<ResolvedModel | undefined>;
+  /** The API user: a circuit opened by one user's failures stays that user's (resilience/circuit-breaker.ts). */
+  user: string;
+}
+
+export interface Attempted {
+  response: Response;
+  target: ResolvedModel;
+  skipped: Skipped[];
+}
+
+/** Which circuit a failure counts against: the whole host when the connection failed, else the model. */
+function circuitOf(failure: HostFailure, target: ResolvedModel): string {
+  const hostWide = failure.kind === "tunnel_down" || ((failure.kind === "unreachable" || failure.kind === "timeout") && failure.hostWide === true);
+  return hostWide ? hostKey(target.provider.id) : modelKey(target.compositeId);
 }
 
 /**
  * Runs `send` against each candidate until one answers. Resolves with that answer, the candidate that
- * gave it and what was skipped; rethrows the last availability error when every candidate failed.
+ * gave it and what was skipped; rethrows the last availability failure when every candidate failed.
  */
-export async function runAttempts(
-  plan: AttemptPlan,
-  send: (target: ResolvedModel) => Promise<Response>,
-): Promise<{ response: Response; target: ResolvedModel; skipped: Skipped[] }> {
+export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedModel) => Promise<Response>): Promise<Attempted> {
   const skipped: Skipped[] = [];
   const seen = new Set<string>();
   const queue: (ResolvedModel | string)[] = [plan.first, ...plan.requested, ...registryFallbacks(plan.first)];
-  let lastError: ApiError | undefined;
+  let last: HostFailure | undefined;
   while (queue.length && seen.size < MAX_ATTEMPTS) {
     const next = queue.shift() as ResolvedModel | string;
     const target = typeof next === "string" ? await plan.resolveLater(next) : next;
     if (!target || seen.has(target.compositeId)) continue;
     seen.add(target.compositeId);
-    const admission = admit(target.provider.id);
-    if (!admission.allowed) {
-      lastError = circuitOpen(target, admission.retryAfterSeconds);
-      skipped.push({ compositeId: target.compositeId, code: "circuit_open" });
+    const keys = [hostKey(target.provider.id), modelKey(target.compositeId)];
+    const admissions = keys.map((key) => admit(key, plan.user));
+    const refused = admissions.find((a) => !a.allowed);
+    if (refused && !refused.allowed) {
+      admissions.forEach((a, i) => a.allowed && a.probe && releaseProbe(keys[i] as string));
+      last = { kind: "circuit_open", provider: target.provider.id, retryAfterSeconds: refused.retryAfterSeconds };
+      skipped.push({ compositeId: target.compositeId, code: skippedCode(last) });
       continue;
     }
     try {
       const response = await send(target);
-      recordSuccess(target.provider.id);
+      for (const key of keys) recordSuccess(key);
       return { response, target, skipped };
     } catch (error) {
-      if (!isAvailabilityFailure(error)) {
-        // The host answered (a 4xx is its verdict on the request, not on its health); a client that
-        // left before an answer tells nothing, so a probe it was carrying goes to the next request.
-        if (error instanceof ApiError && error.status === 499) releaseProbe(target.provider.id);
-        else recordSuccess(target.provider.id);
+      const failure = error instanceof HostError ? error.failure : undefined;
+      if (!failure || failure.kind === "client_left") {
+        // A client that left before an answer tells nothing about the host: a probe it was carrying goes to the next request.
+        admissions.forEach((a, i) => a.allowed && a.probe && releaseProbe(keys[i] as string));
         throw error;
       }
-      recordFailure(target.provider.id);
-      lastError = error as ApiError;
-      skipped.push({ compositeId: target.compositeId, code: (error as ApiError).code });
+      if (!isAvailability(failure)) {
+        // The host answered: a 4xx is its verdict on the request, not on its health.
+        for (const key of keys) recordSuccess(key);
+        throw error;
+      }
+      recordFailure(circuitOf(failure, target), plan.user);
+      last = failure;
+      skipped.push({ compositeId: target.compositeId, code: skippedCode(failure) });
     }
   }
-  throw lastError ?? new ApiError({ status: 503, type: "api_error", code: "provider_unavailable", message: "No provider could take the request." });
+  throw hostError(last ?? { kind: "unreachable", provider: plan.first.provider.id, detail: "no candidate could take the request" });
 }
 
 /** `x-llama-edge-skipped: sam-desktop/qwen3 (provider_unreachable), garage/qwen3 (circuit_open)` */

@@ -1,72 +1,53 @@
 // Sends one inference request to the chosen host and hands its answer back: the body streams through
-// untouched, errors become the router's own (upstream/classify.ts).
-import type { Env } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { guardSseStream, type StreamOutcome } from "../resilience/stream-guard.ts";
-import { classifyHostResponse, type HostContext } from "../upstream/classify.ts";
-import { clientHeaders, isEventStream, markAsEventStream } from "../upstream/response-headers.ts";
-import { apiPath, authHeaders, sendToProvider, type Target } from "../upstream/transport.ts";
+// untouched (an SSE body by way of the relay, which guards it and reports how it ended), failures are
+// thrown as HostError values (upstream/classify.ts).
+import type { ResolvedModel } from "../resolve.ts";
+import type { Scope } from "../scope.ts";
+import { relayHostStream, type StreamEnd } from "../streams/relay.ts";
+import { isEventStream, markAsEventStream } from "../streams/sse.ts";
+import { classifyHostResponse } from "../upstream/classify.ts";
+import { clientHeaders } from "../upstream/response-headers.ts";
 import type { InferenceBody } from "./request-body.ts";
-import type { ResolvedModel } from "./resolve-model.ts";
+import type { InferenceRoute } from "./routes-table.ts";
 import { spliceModel } from "./splice-model.ts";
 
-export type Endpoint = "/chat/completions" | "/completions" | "/embeddings" | "/responses";
-
-/** A sidecar adds features to chat; embeddings and the Responses API always go to the host itself. */
-const SIDECAR_ENDPOINTS: ReadonlySet<Endpoint> = new Set(["/chat/completions", "/completions"]);
-
 export interface ForwardRequest {
-  endpoint: Endpoint;
+  route: InferenceRoute;
   body: InferenceBody;
   /** The client's Accept header, the only client header besides Content-Type that a host sees. */
   accept: string | undefined;
   /** The client's request signal: aborts the upstream request when the client goes away. */
   signal: AbortSignal;
   /** Learns how a streamed body ended, for the log line. */
-  onStreamEnd?: (outcome: StreamOutcome, bytes: number) => void;
+  onStreamEnd(end: StreamEnd): void;
 }
 
-/** Nobody reads a response to a client that has left; the log line records it as nginx's 499 does. */
-const clientClosed = () =>
-  new ApiError({ status: 499, type: "api_error", code: "client_closed_request", message: "The client closed the request." });
-
-function credentialValues(env: Env, target: ResolvedModel): string[] {
-  return Object.values(authHeaders(env, target.provider)).map((v) => v.replace(/^Bearer /, ""));
-}
-
-export async function forwardInference(env: Env, target: ResolvedModel, request: ForwardRequest): Promise<Response> {
-  const { provider } = target;
-  const host: HostContext = { provider, compositeId: target.compositeId, secrets: credentialValues(env, target) };
-  const routeTarget: Target = SIDECAR_ENDPOINTS.has(request.endpoint) ? "sidecar" : "base";
-  let upstream: Response;
-  try {
-    upstream = await sendToProvider(env, provider, {
-      target: routeTarget,
-      path: apiPath(provider, request.endpoint),
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: request.accept ?? (request.body.stream ? "text/event-stream" : "application/json"),
-      },
-      body: spliceModel(request.body.text, target.wireModel),
-      signal: request.signal,
-    });
-  } catch (error) {
-    if (request.signal.aborted) throw clientClosed();
-    throw error;
-  }
-  const ok = await classifyHostResponse(upstream, host);
+export async function forwardInference(scope: Scope, target: ResolvedModel, request: ForwardRequest): Promise<Response> {
+  const host = scope.host(target.provider);
+  const upstream = await host.send({
+    target: request.route.sidecar ? "sidecar" : "base",
+    path: host.kind.hostPath(request.route.path),
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: request.accept ?? (request.body.stream ? "text/event-stream" : "application/json"),
+    },
+    body: spliceModel(request.body.text, target.wireModel),
+    signal: request.signal,
+  });
+  const ok = await classifyHostResponse(upstream, host.context(target.compositeId));
   const headers = clientHeaders(ok.headers);
-  const contentType = ok.headers.get("content-type");
-  if (isEventStream(contentType) || (request.body.stream && contentType === null)) markAsEventStream(headers);
-  const empty = ok.status === 204 || ok.status === 205;
-  if (empty || !ok.body) return new Response(null, { status: ok.status, headers });
-  // A stream that breaks off must end with an error event, never look finished (resilience/stream-guard.ts).
-  const body = headers.get("content-type") === "text/event-stream"
-    ? guardSseStream(ok.body, provider.id, {
+  const sse = isEventStream(ok.headers.get("content-type")) || (request.body.stream && !ok.headers.has("content-type"));
+  if (sse) markAsEventStream(headers);
+  if (ok.status === 204 || ok.status === 205 || !ok.body) return new Response(null, { status: ok.status, headers });
+  // A stream that breaks off must end with an error event, never look finished (streams/relay.ts).
+  const body = sse
+    ? relayHostStream(ok.body, {
+        provider: target.provider.id,
+        endsWithDone: request.route.endsWithDone,
+        idleMs: target.provider.timeouts.streamIdleMs,
+        dialect: request.route.dialect,
         onEnd: request.onStreamEnd,
-        expectDone: request.endpoint !== "/responses",
-        idleMs: provider.timeouts.streamIdleMs,
       })
     : ok.body;
   return new Response(body, { status: ok.status, headers });

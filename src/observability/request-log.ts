@@ -1,16 +1,34 @@
 // Gives every request an id (the `x-request-id` response header) and writes ONE structured JSON line
 // per request: request id, user and key id, provider, composite model, status, time to first byte,
-// duration, bytes, the fallback taken. For a streamed answer the line is written when the stream ends
-// (or the client leaves), so duration and bytes are the stream's own. Never logged: keys, tokens,
+// duration, bytes, the fallback taken, the error. For a streamed answer the line is written when the
+// stream ends (the relay or the cold-load keep-alive reports how: `streams/`), so duration, bytes and
+// the error of a stream that broke after its 200 are the stream's own. Never logged: keys, tokens,
 // secrets, prompts, bodies. Read the lines with `wrangler tail --format json`. The same fields go to
 // Analytics Engine when a `USAGE` dataset is bound (usage.ts).
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
-import { meteredStream } from "./metered-stream.ts";
+import { createScope } from "../scope.ts";
+import type { StreamEnd } from "../streams/relay.ts";
+import { isEventStream } from "../streams/sse.ts";
 import { recordUsage } from "./usage.ts";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** Where a streamed body reports its end; the log line waits for it. First report wins. */
+export class StreamReport {
+  private ended: StreamEnd | undefined;
+  private listener: ((end: StreamEnd) => void) | undefined;
+  readonly end = (end: StreamEnd): void => {
+    if (this.ended) return;
+    this.ended = end;
+    this.listener?.(end);
+  };
+  whenEnded(listener: (end: StreamEnd) => void): void {
+    if (this.ended) listener(this.ended);
+    else this.listener = listener;
+  }
+}
 
 /**
  * Sets a header on the finished response in place. Hono's `c.header` copies a finished response
@@ -29,11 +47,16 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
   const requestId = crypto.randomUUID();
   c.set("requestId", requestId);
+  c.set("scope", createScope(c.env, c.executionCtx));
   const log: AppEnv["Variables"]["log"] = {};
   c.set("log", log);
+  const stream = new StreamReport();
+  c.set("stream", stream);
   await next();
   const ttfb = round(performance.now() - started);
   setHeader(c, "x-request-id", requestId);
+  // No answer of the router's is ever sniffed into something a browser would run.
+  setHeader(c, "x-content-type-options", "nosniff");
   if (log.provider) setHeader(c, "x-llama-edge-provider", log.provider);
 
   const write = (fields: { ms: number; bytes?: number; end?: string }) => {
@@ -42,14 +65,17 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
   };
 
-  const res = c.res;
-  if (res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
-    c.res = new Response(
-      meteredStream(res.body, (bytes, outcome) => write({ ms: round(performance.now() - started), bytes, end: outcome })),
-      res,
-    );
+  if (c.res.body && isEventStream(c.res.headers.get("content-type"))) {
+    stream.whenEnded((end) => {
+      log.stream = end.end;
+      if (end.error) {
+        log.error = end.error.code;
+        if (end.error.detail) log.detail = end.error.detail.slice(0, 500);
+      }
+      write({ ms: round(performance.now() - started), bytes: end.bytes, end: end.end });
+    });
     return;
   }
-  const length = res.headers.get("content-length");
+  const length = c.res.headers.get("content-length");
   write({ ms: ttfb, ...(length ? { bytes: Number(length) } : {}) });
 });

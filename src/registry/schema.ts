@@ -58,14 +58,19 @@ const Timeouts = z.strictObject({
   /** Accepted for registries that set it; a Worker's fetch has no separate connect phase (the tunnel's edge answers at once), so the first-byte budget is what bounds a connect. */
   connectMs: Millis.optional(),
   /** Time allowed until response headers arrive. Cold loads take 10-120 s, hence the generous default. */
-  firstByteMs: Millis.optional(),
-  /** Time allowed for the host's model list when building the catalog (default 2500). */
-  catalogMs: Millis.optional(),
-  /** Streaming requests still waiting after this long get a 200 SSE stream with keep-alive comments (default 5000). */
-  loadingNoticeMs: Millis.optional(),
-  /** Once a stream has started, the longest silence between chunks before it counts as stalled and is ended with an error event (default 120000). */
-  streamIdleMs: Millis.optional(),
+  firstByteMs: Millis.default(300_000),
+  /** Time allowed for the host's model list when building the catalog. */
+  catalogMs: Millis.default(2_500),
+  /** Streaming requests still waiting after this long get a 200 SSE stream with keep-alive comments. */
+  loadingNoticeMs: Millis.default(5_000),
+  /**
+   * Once a stream has started, the longest silence between chunks before it counts as stalled and is ended with an
+   * error event. Generous on purpose: a long prompt can take a minute of prompt processing before the first token,
+   * so only a host that has really hung stays silent this long.
+   */
+  streamIdleMs: Millis.default(120_000),
 });
+export type Timeouts = z.output<typeof Timeouts>;
 
 const CompositeIdList = z.array(z.string().min(3).max(256)).max(16);
 
@@ -86,7 +91,8 @@ export const Provider = z.strictObject({
   auth: z.union([AuthMethod, z.array(AuthMethod).min(1).max(3)]).default({ type: "none" }),
   enabled: z.boolean().default(true),
   transport: Transport.default({ type: "https" }),
-  timeouts: Timeouts.default({}),
+  // `prefault` parses the empty object, so every default above is filled in.
+  timeouts: Timeouts.prefault({}),
   /** A static model list, for APIs that have none (or to pin one). Replaces the host's list in the catalog. */
   models: z.array(StaticModel).max(1000).optional(),
   /** Composite ids tried in order when this provider is unavailable (before any byte reached the client). */

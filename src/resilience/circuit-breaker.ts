@@ -1,6 +1,13 @@
-// A circuit breaker per provider. After 3 availability failures in a row (refused, reset, 502, 503,
-// 530, first-byte timeout) the provider is skipped for 30 s: requests fail fast (or go to a fallback)
-// instead of each waiting on a dead tunnel. Then ONE request probes; its outcome closes or reopens it.
+// Circuit breakers, per isolate. After 3 availability failures in a row (refused, reset, 502, 503, 530,
+// first-byte timeout) requests are skipped for 30 s: they fail fast (or go to a fallback) instead of each
+// waiting on a dead tunnel. Then ONE request probes; its outcome closes or reopens the circuit.
+//
+// Two scopes, so that one broken model does not close a healthy host: a failure of the connection itself
+// (refused, reset, tunnel down, Cloudflare answering for the origin) counts against the whole host
+// (`hostKey`); a failure the host itself answered (llama-swap's 502 or 503 for one model) counts against
+// that model only (`modelKey`).
+// And one user cannot close a circuit for others: a circuit whose failures all came from one user is open
+// for that user only; once a second user has seen it fail, it is open for everyone.
 //
 // The state lives in the memory of each isolate. That is deliberate: it costs nothing on the hot path
 // and needs no writes, and a dead host is discovered by each isolate after three of its own requests.
@@ -11,6 +18,8 @@ export const OPEN_MS = 30_000;
 
 interface State {
   failures: number;
+  /** Who saw the failures (API user ids); a bounded handful is enough to tell one from several. */
+  users: Set<string>;
   openUntil: number;
   probing: boolean;
 }
@@ -19,19 +28,14 @@ export type Admission = { allowed: true; probe: boolean } | { allowed: false; re
 
 const states = new Map<string, State>();
 
-function stateOf(provider: string): State {
-  let state = states.get(provider);
-  if (!state) {
-    state = { failures: 0, openUntil: 0, probing: false };
-    states.set(provider, state);
-  }
-  return state;
-}
+export const hostKey = (provider: string) => `host:${provider}`;
+export const modelKey = (compositeId: string) => `model:${compositeId}`;
 
-/** May a request go to this provider now? While open, no; once the pause is over, one probe may. */
-export function admit(provider: string, now = Date.now()): Admission {
-  const state = states.get(provider);
+/** May `user`'s request go through this circuit now? While open, no; once the pause is over, one probe may. */
+export function admit(key: string, user: string, now = Date.now()): Admission {
+  const state = states.get(key);
   if (!state || state.failures < FAILURES_TO_OPEN) return { allowed: true, probe: false };
+  if (state.users.size < 2 && !state.users.has(user)) return { allowed: true, probe: false };
   if (now < state.openUntil || state.probing) {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((state.openUntil - now) / 1000)) };
   }
@@ -39,14 +43,19 @@ export function admit(provider: string, now = Date.now()): Admission {
   return { allowed: true, probe: true };
 }
 
-export function recordSuccess(provider: string): void {
-  states.delete(provider);
+export function recordSuccess(key: string): void {
+  states.delete(key);
 }
 
 /** Only availability failures count: a 4xx or a bad request says nothing about the host's health. */
-export function recordFailure(provider: string, now = Date.now()): void {
-  const state = stateOf(provider);
+export function recordFailure(key: string, user: string, now = Date.now()): void {
+  let state = states.get(key);
+  if (!state) {
+    state = { failures: 0, users: new Set(), openUntil: 0, probing: false };
+    states.set(key, state);
+  }
   state.failures += 1;
+  if (state.users.size < 8) state.users.add(user);
   if (state.probing || state.failures >= FAILURES_TO_OPEN) {
     state.failures = Math.max(state.failures, FAILURES_TO_OPEN);
     state.openUntil = now + OPEN_MS;
@@ -55,8 +64,8 @@ export function recordFailure(provider: string, now = Date.now()): void {
 }
 
 /** A probe that ended without a verdict (the client left): let the next request probe again. */
-export function releaseProbe(provider: string): void {
-  const state = states.get(provider);
+export function releaseProbe(key: string): void {
+  const state = states.get(key);
   if (state) state.probing = false;
 }
 

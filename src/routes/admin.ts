@@ -8,13 +8,13 @@ import { USER_ID } from "../auth/key-format.ts";
 import type { AppEnv } from "../env.ts";
 import { invalidRequest, notFound } from "../errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
-import { loadRegistry, saveRegistry } from "../registry/loader.ts";
+import { saveRegistry } from "../registry/loader.ts";
 import { checkRegistry } from "../registry/schema.ts";
 
 export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.get("/providers", async (c) => {
-  const registry = await loadRegistry(c.env);
+  const registry = await c.get("scope").registry();
   return c.json({ source: registry.source, ...registry.document });
 });
 
@@ -43,4 +43,4 @@ adminRoutes.delete("/keys/:id", async (c) => {
   return c.json({ id: keyId, revoked: true });
 });
 
-adminRoutes.get("/health", async (c) => c.json({ providers: await providerHealth(c.env, await loadRegistry(c.env)) }));
+adminRoutes.get("/health", async (c) => c.json({ providers: await providerHealth(c.get("scope")) }));

@@ -5,21 +5,20 @@ import { getCatalog, toRecord } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import type { AppEnv } from "../env.ts";
 import { modelNotFound } from "../errors.ts";
-import { loadRegistry } from "../registry/loader.ts";
 
 export const modelRoutes = new Hono<AppEnv>();
 
 const DEGRADED_HEADER = "x-llama-edge-degraded";
 
 modelRoutes.get("/models", async (c) => {
-  const catalog = await getCatalog(c.env, c.executionCtx as ExecutionContext, await loadRegistry(c.env));
+  const catalog = await getCatalog(c.get("scope"));
   if (catalog.degraded.length) c.header(DEGRADED_HEADER, catalog.degraded.join(","));
   return c.json({ object: "list", data: catalog.models });
 });
 
 modelRoutes.get("/models/*", async (c) => {
   const id = modelIdFromPath(new URL(c.req.url).pathname, "/v1/models/");
-  const found = await lookupModel(c.env, c.executionCtx as ExecutionContext, await loadRegistry(c.env), id);
+  const found = await lookupModel(c.get("scope"), id);
   if (!found.model) throw modelNotFound(found.compositeId);
   if (!found.list.ok) c.header(DEGRADED_HEADER, found.provider.id);
   return c.json(toRecord(found.provider, found.model, found.list.ok));

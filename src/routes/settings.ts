@@ -7,7 +7,6 @@ import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import { CONTEXT_CACHE_MS, discoverContext } from "../context/discover.ts";
 import type { AppEnv } from "../env.ts";
 import { readJsonBody } from "../http/json-body.ts";
-import { loadRegistry } from "../registry/loader.ts";
 import { normalizeFavorites } from "../users/favorites.ts";
 import { buildPicker } from "../users/picker.ts";
 import { userState } from "../users/stub.ts";
@@ -24,22 +23,20 @@ settingsRoutes.patch("/settings", async (c) => {
   const state = userState(c);
   // Without `favorite_models` the list is left alone: only an explicit list replaces it.
   if (patch.favorite_models === undefined) return c.json({ favorite_models: await state.getFavorites() });
-  const favorites = normalizeFavorites(patch.favorite_models, await loadRegistry(c.env));
+  const favorites = normalizeFavorites(patch.favorite_models, await c.get("scope").registry());
   return c.json({ favorite_models: await state.setFavorites(favorites) });
 });
 
 settingsRoutes.get("/picker", async (c) => {
-  const [catalog, favorites] = await Promise.all([
-    loadRegistry(c.env).then((registry) => getCatalog(c.env, c.executionCtx as ExecutionContext, registry)),
-    userState(c).getFavorites(),
-  ]);
+  const [catalog, favorites] = await Promise.all([getCatalog(c.get("scope")), userState(c).getFavorites()]);
   return c.json(buildPicker(catalog, favorites));
 });
 
 settingsRoutes.get("/models/*", async (c) => {
   const id = modelIdFromPath(new URL(c.req.url).pathname, "/api/models/", "/context");
-  const found = await lookupModel(c.env, c.executionCtx as ExecutionContext, await loadRegistry(c.env), id);
+  const scope = c.get("scope");
+  const found = await lookupModel(scope, id);
   const state = userState(c);
   const cache = { get: (key: string) => state.getContext(key, CONTEXT_CACHE_MS), put: (entry: ContextEntry) => state.putContext(entry) };
-  return c.json(await discoverContext(c.env, { ...found, reachable: found.list.ok }, cache));
+  return c.json(await discoverContext(scope, { ...found, reachable: found.list.ok }, cache));
 });

@@ -1,43 +1,27 @@
-// Which of a host's response headers reach the client. The host's own headers mostly pass (a hosted
-// API's rate-limit headers are useful to clients); dropped are cookies, headers that identify the
-// host's infrastructure, hop-by-hop headers, and CORS headers, because CORS is the router's decision
-// (llama-swap answers `Access-Control-Allow-Origin: *`, which would bypass the router's allowlist).
+// Which of a host's response headers reach the client: an allowlist. A host answers on the router's
+// origin, so anything that acts on the browser or the origin (Clear-Site-Data, Strict-Transport-Security,
+// Content-Security-Policy, Refresh, Link, Location, Set-Cookie, CORS headers) must never pass: one
+// `Clear-Site-Data: "storage"` would sign a user of the web page out and erase its local state. What
+// passes is what clients use: the type, caching, Retry-After, and the request-id and rate-limit headers of
+// llama-swap, OpenAI-style APIs and Anthropic.
+import { sanitizeRetryAfter } from "./classify.ts";
 
-const DROPPED = new Set([
-  "set-cookie",
-  "server",
-  "via",
-  "alt-svc",
-  "nel",
-  "report-to",
-  // Hop-by-hop, or no longer true once the runtime has decoded the body.
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-  "trailer",
-  "content-length",
-  "content-encoding",
-]);
+const PASSED = new Set(["content-type", "cache-control", "content-disposition", "x-accel-buffering", "openai-processing-ms", "openai-version", "request-id"]);
+const PASSED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 
-function dropped(name: string): boolean {
-  return DROPPED.has(name) || name.startsWith("cf-") || name.startsWith("access-control-");
-}
+/** Types a browser would run or render as a document on the router's origin. */
+const ACTIVE_TYPE = /^\s*(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|[^;]*\+xml)/i;
+
+const passes = (name: string) => PASSED.has(name) || PASSED_PREFIXES.some((prefix) => name.startsWith(prefix));
 
 export function clientHeaders(host: Headers): Headers {
   const out = new Headers();
-  for (const [name, value] of host) if (!dropped(name)) out.append(name, value);
+  for (const [name, value] of host) {
+    if (passes(name) && value.length <= 1024) out.set(name, value);
+  }
+  const type = out.get("content-type");
+  if (type !== null && ACTIVE_TYPE.test(type)) out.set("content-type", "text/plain; charset=utf-8");
+  const retryAfter = sanitizeRetryAfter(host.get("retry-after"));
+  if (retryAfter) out.set("retry-after", retryAfter);
   return out;
-}
-
-export function isEventStream(contentType: string | null): boolean {
-  return (contentType ?? "").toLowerCase().startsWith("text/event-stream");
-}
-
-/** What every SSE response carries so that no proxy on the way (nginx, Cloudflare) buffers it. */
-export function markAsEventStream(headers: Headers): void {
-  headers.set("content-type", "text/event-stream");
-  headers.set("cache-control", "no-cache");
-  headers.set("x-accel-buffering", "no");
 }

@@ -7,7 +7,7 @@
 //   model and is stored under the default provider, like a bare id;
 // - duplicates are dropped, keeping the first position; more than 200 entries change nothing.
 import { invalidRequest } from "../errors.ts";
-import { checkModelString, formatModelId } from "../model-id.ts";
+import { checkModelString, formatModelId, parseModelId } from "../model-id.ts";
 import type { Registry } from "../registry/loader.ts";
 import { PROVIDER_ID } from "../registry/schema.ts";
 
@@ -27,15 +27,17 @@ export function normalizeFavorites(input: readonly unknown[], registry: Registry
       problems.push(`favorite_models[${index}] (${JSON.stringify(raw)?.slice(0, 80)}): ${problem}`);
       return;
     }
-    const slash = id.indexOf("/");
-    const prefix = slash === -1 ? undefined : id.slice(0, slash);
-    let composite = id;
-    if (prefix === undefined || (!registry.has(prefix) && !PROVIDER_ID.test(prefix))) {
-      if (!registry.defaultProvider) {
-        problems.push(`favorite_models[${index}] ('${id}'): names no provider and no default provider is configured`);
-        return;
-      }
-      composite = formatModelId({ provider: registry.defaultProvider, model: id });
+    // The one parser decides what the id names; favorites add only that a prefix which could be a
+    // provider id is kept as written, since a provider may be offline or removed for a while.
+    const parsed = parseModelId(id, registry);
+    const prefix = id.includes("/") ? id.slice(0, id.indexOf("/")) : undefined;
+    const couldBeProvider = prefix !== undefined && PROVIDER_ID.test(prefix);
+    let composite: string;
+    if (parsed.ok) composite = parsed.kind === "bare-slashed" && couldBeProvider ? id : formatModelId(parsed.ref);
+    else if (couldBeProvider) composite = id;
+    else {
+      problems.push(`favorite_models[${index}] ('${id}'): names no provider and no default provider is configured`);
+      return;
     }
     if (!seen.has(composite)) {
       seen.add(composite);

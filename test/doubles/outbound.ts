@@ -45,9 +45,13 @@ export function interceptOutbound(): { outbound: Outbound; restore(): void } {
   return { outbound, restore: () => void (globalThis.fetch = original) };
 }
 
-/** Installs interception around every test of the calling file; returns an accessor for the current one. */
-export function useOutbound(): () => Outbound {
-  let current: { outbound: Outbound; restore(): void } | undefined;
+let current: { outbound: Outbound; restore(): void } | undefined;
+
+/**
+ * Installs interception around every test: called once by the workers project's setup file
+ * (test/setup/outbound-guard.ts), so no test can make an outbound request it did not route.
+ */
+export function installOutboundGuard(): void {
   beforeEach(() => {
     current = interceptOutbound();
   });
@@ -57,6 +61,10 @@ export function useOutbound(): () => Outbound {
     active?.restore();
     active?.outbound.assertNoUnexpected();
   });
+}
+
+/** The current test's interception, to route origins and read what was sent. */
+export function useOutbound(): () => Outbound {
   return () => {
     if (!current) throw new Error("useOutbound() accessor used outside a test");
     return current.outbound;
