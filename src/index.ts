@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { requireAdmin, requireUser } from "./auth/middleware.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError, internalError, notFound } from "./errors.ts";
+import { BODY_LIMITS, limitBody } from "./http/body-limit.ts";
 import { cors } from "./http/cors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./observability/request-log.ts";
@@ -23,7 +24,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.use("/v1/*", requireUser, rateLimit);
 app.use("/api/*", requireUser, rateLimit);
-app.use("/admin/*", requireAdmin);
+app.use("/admin/*", requireAdmin, limitBody(BODY_LIMITS.admin));
 
 app.route("/", inferenceRoutes);
 app.route("/v1", modelRoutes);

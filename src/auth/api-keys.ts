@@ -2,6 +2,7 @@
 import type { AuthenticatedUser, Env } from "../env.ts";
 import { ApiKeyRecord, hashKey, KEY_PREFIX, listing, newKey, parseKey, type ApiKeyListing } from "./key-format.ts";
 import { timingSafeEqual } from "./timing-safe.ts";
+import { forgetMissing, recordMissing, skipLookup } from "./unknown-keys.ts";
 
 /**
  * Verified keys are remembered per isolate for one second: a busy client then costs one KV read a
@@ -12,16 +13,23 @@ import { timingSafeEqual } from "./timing-safe.ts";
 const VERIFIED_MS = 1_000;
 const verified = new Map<string, { expires: number; user: AuthenticatedUser; hash: string }>();
 
-export async function verifyKey(env: Env, presented: string, now = Date.now()): Promise<AuthenticatedUser | undefined> {
+/** Compared against when no record exists, so a missing key id costs the same work as a wrong secret. */
+const NO_HASH = "0".repeat(64);
+
+/** `client` is the caller's address (cf-connecting-ip), for the unknown-key budget (unknown-keys.ts). */
+export async function verifyKey(env: Env, presented: string, client = "unknown", now = Date.now()): Promise<AuthenticatedUser | undefined> {
   const parsed = parseKey(presented);
   if (!parsed) return undefined;
   const hash = await hashKey(presented);
   const hit = verified.get(parsed.keyId);
   if (hit && hit.expires > now && timingSafeEqual(hit.hash, hash)) return hit.user;
+  if (skipLookup(parsed.keyId, client, now)) return undefined;
 
   const raw = await env.CONFIG.get(KEY_PREFIX + parsed.keyId, "json");
   const record = ApiKeyRecord.safeParse(raw);
-  if (!record.success || !timingSafeEqual(record.data.hash, hash)) return undefined;
+  const matches = timingSafeEqual(record.success ? record.data.hash : NO_HASH, hash);
+  if (!record.success) recordMissing(parsed.keyId, client, now);
+  if (!record.success || !matches) return undefined;
   const user = { userId: record.data.userId, keyId: record.data.keyId };
   if (verified.size > 10_000) verified.clear();
   verified.set(parsed.keyId, { expires: now + VERIFIED_MS, user, hash });
@@ -31,6 +39,7 @@ export async function verifyKey(env: Env, presented: string, now = Date.now()): 
 export async function createKey(env: Env, userId: string, label: string): Promise<{ key: string; listing: ApiKeyListing }> {
   const { key, record } = await newKey(userId, label);
   await env.CONFIG.put(KEY_PREFIX + record.keyId, JSON.stringify(record), { metadata: listing(record) });
+  forgetMissing(record.keyId);
   return { key, listing: listing(record) };
 }
 

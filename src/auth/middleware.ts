@@ -13,7 +13,7 @@ function bearer(header: string | undefined): string | undefined {
 
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const presented = bearer(c.req.header("authorization"));
-  const user = presented ? await verifyKey(c.env, presented) : undefined;
+  const user = presented ? await verifyKey(c.env, presented, c.req.header("cf-connecting-ip")) : undefined;
   if (!user) throw unauthorized();
   c.set("user", user);
   c.get("log").user = user.userId;

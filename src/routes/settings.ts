@@ -6,6 +6,7 @@ import { getCatalog } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import { CONTEXT_CACHE_MS, discoverContext } from "../context/discover.ts";
 import type { AppEnv } from "../env.ts";
+import { BODY_LIMITS, limitBody } from "../http/body-limit.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { normalizeFavorites } from "../users/favorites.ts";
 import { buildPicker } from "../users/picker.ts";
@@ -18,7 +19,7 @@ const SettingsPatch = z.strictObject({ favorite_models: z.array(z.unknown()).opt
 
 settingsRoutes.get("/settings", async (c) => c.json({ favorite_models: await userState(c).getFavorites() }));
 
-settingsRoutes.patch("/settings", async (c) => {
+settingsRoutes.patch("/settings", limitBody(BODY_LIMITS.settings), async (c) => {
   const patch = await readJsonBody(c, SettingsPatch);
   const state = userState(c);
   // Without `favorite_models` the list is left alone: only an explicit list replaces it.

@@ -82,3 +82,16 @@ describe("streaming", () => {
     expect(await res.text()).toBe("data: [DONE]\n\n");
   });
 });
+
+describe("the Responses API's streams", () => {
+  it("end when the host closes them, with no [DONE] and no error event added", async () => {
+    const events =
+      'event: response.created\ndata: {"type":"response.created","response":{"id":"r1"}}\n\n' +
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"hi"}\n\n' +
+      'event: response.completed\ndata: {"type":"response.completed","response":{"id":"r1","status":"completed"}}\n\n';
+    outbound().route(HOST, () => new Response(events, { headers: { "content-type": "text/event-stream" } }));
+    const res = await call("/v1/responses", { key, json: { model: "sam-desktop/qwen3-32b", stream: true, input: "hi" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(events);
+  });
+});
