@@ -5,6 +5,7 @@ import type { AppEnv } from "./env.ts";
 import { ApiError, internalError, notFound } from "./errors.ts";
 import { BODY_LIMITS, limitBody } from "./http/body-limit.ts";
 import { cors } from "./http/cors.ts";
+import { dialect } from "./http/dialect.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./observability/request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -19,6 +20,7 @@ const app = new Hono<AppEnv>();
 
 app.use("*", requestLog);
 app.use("*", cors);
+app.use("*", dialect);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 

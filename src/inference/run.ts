@@ -11,14 +11,14 @@ import { waitOrKeepAlive, type Answer } from "../streams/keep-alive.ts";
 import type { StreamEnd } from "../streams/relay.ts";
 import { runAttempts, skippedHeader } from "./attempts.ts";
 import { forwardInference } from "./forward.ts";
-import type { InferenceBody } from "./request-body.ts";
+import type { RoutedRequest } from "./routed-request.ts";
 import type { InferenceRoute } from "./routes-table.ts";
 
 export interface InferenceJob {
   scope: Scope;
   route: InferenceRoute;
-  body: InferenceBody;
-  accept: string | undefined;
+  request: RoutedRequest;
+  clientHeaders: Headers;
   /** The client's request signal. */
   signal: AbortSignal;
   user: string;
@@ -39,7 +39,7 @@ async function resolveRequested(scope: Scope, ids: readonly string[]): Promise<R
 }
 
 export async function runInference(job: InferenceJob): Promise<Response> {
-  const { scope, body, log } = job;
+  const { scope, request: body, log } = job;
   const first = await resolveForInference(scope, body.model);
   const requested = await resolveRequested(scope, body.fallbacks);
   log.provider = first.provider.id;
@@ -54,7 +54,7 @@ export async function runInference(job: InferenceJob): Promise<Response> {
     return resolution.ok ? resolution.target : undefined;
   };
   const attempt: Promise<Answer> = runAttempts({ first, requested, resolveLater, user: job.user }, (target) =>
-    forwardInference(scope, target, { route: job.route, body, accept: job.accept, signal, onStreamEnd: job.onStreamEnd }),
+    forwardInference(scope, target, { route: job.route, request: body, clientHeaders: job.clientHeaders, signal, onStreamEnd: job.onStreamEnd }),
   ).then(({ response, target, skipped }) => {
     log.provider = target.provider.id;
     if (target !== first) log.fallback = target.compositeId;

@@ -1,9 +1,12 @@
 // The inference routes (inference/routes-table.ts): request bodies from any client, routed by their
 // `model` to the right host and streamed back untouched (inference/run.ts does the work).
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env.ts";
+import { requireUser } from "../auth/middleware.ts";
 import { limitBody } from "../http/body-limit.ts";
-import { MAX_BODY_BYTES, parseInferenceBody } from "../inference/request-body.ts";
+import { rateLimit } from "../http/rate-limit.ts";
+import { MAX_BODY_BYTES } from "../inference/request-body.ts";
+import { readRouted } from "../inference/routed-request.ts";
 import { INFERENCE_ROUTES } from "../inference/routes-table.ts";
 import { runInference } from "../inference/run.ts";
 
@@ -12,16 +15,18 @@ export const inferenceRoutes = new Hono<AppEnv>();
 const limit = limitBody(MAX_BODY_BYTES);
 
 for (const route of INFERENCE_ROUTES) {
-  inferenceRoutes.post(route.path, limit, async (c) =>
+  const handle = async (c: Context<AppEnv>) =>
     runInference({
       scope: c.get("scope"),
       route,
-      body: parseInferenceBody(await c.req.arrayBuffer()),
-      accept: c.req.header("accept"),
+      request: await readRouted(route, c.req.raw),
+      clientHeaders: c.req.raw.headers,
       signal: c.req.raw.signal,
       user: c.get("user").userId,
       log: c.get("log"),
       onStreamEnd: c.get("stream").end,
-    }),
-  );
+    });
+  // Routes outside /v1 (llama-server's /infill, /rerank...) need the same key and limit as those under it.
+  if (route.path.startsWith("/v1/")) inferenceRoutes.on(route.method, route.path, limit, handle);
+  else inferenceRoutes.on(route.method, route.path, requireUser, rateLimit, limit, handle);
 }

@@ -14,6 +14,8 @@ export interface HostContext {
   compositeId: string;
   /** Values that must never reach a client or a log (the provider's credentials). */
   secrets: readonly string[];
+  /** `POST /v1/rerank`: the route asked, so a host without it can be told from a host without the model. */
+  route?: string;
 }
 
 const MAX_ERROR_BODY = 16 * 1024;
@@ -62,6 +64,8 @@ function clientFailure(status: number, headers: Headers, body: string, host: Hos
   const provider = host.provider.id;
   if (host.kind.isUnknownModel(status, body, json)) return { kind: "unknown_model", provider, compositeId: host.compositeId, detail };
   if (status === 401 || status === 403) return { kind: "auth_refused", provider, status, detail };
+  // A host that predates a route answers its web framework's plain-text 404, where a missing model gets JSON.
+  if (status === 404 && host.route && json === undefined) return { kind: "no_route", provider, route: host.route, detail };
   const said = hostMessage(json, host);
   if (status === 429) {
     const retryAfter = sanitizeRetryAfter(headers.get("retry-after"));

@@ -24,6 +24,8 @@ export type HostFailure =
   | { kind: "redirected"; provider: string; status: number; detail?: string }
   /** The host does not serve this model (any llama-swap generation's answer, or a hosted API's). */
   | { kind: "unknown_model"; provider: string; compositeId: string; detail?: string }
+  /** The host does not serve this route at all (a llama-swap older than the route). */
+  | { kind: "no_route"; provider: string; route: string; detail?: string }
   /** Another 4xx: the host's verdict on the request. `said` is its message when safe to show. */
   | { kind: "rejected"; provider: string; compositeId: string; status: number; said?: string; detail?: string }
   /** 429: llama-swap's per-model concurrency limit or a hosted API's rate limit. */
@@ -73,6 +75,7 @@ export function isAvailability(failure: HostFailure): boolean {
     case "auth_refused":
     case "redirected":
     case "unknown_model":
+    case "no_route":
     case "rejected":
     case "busy":
     case "failed":
@@ -128,6 +131,14 @@ export function toApiError(failure: HostFailure): ApiError {
       const e = modelNotFound(failure.compositeId);
       return new ApiError({ status: e.status, type: e.type, code: e.code, param: e.param, message: e.message, ...(failure.detail ? { detail: failure.detail } : {}) });
     }
+    case "no_route":
+      return err(
+        404,
+        "not_found_error",
+        "provider_route_not_found",
+        `The provider '${failure.provider}' does not serve ${failure.route} (HTTP 404); its llama-swap may be older than this route.`,
+        failure.detail,
+      );
     case "rejected":
       return failure.status === 404
         ? err(404, "invalid_request_error", "upstream_not_found", `The provider '${failure.provider}' answered 404 for '${failure.compositeId}'${said(failure.said)}`, failure.detail)

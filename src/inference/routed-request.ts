@@ -1,0 +1,45 @@
+// A client's request read as far as routing needs, whatever its route keeps the model in: the model id,
+// whether a stream was asked for, the request's own fallbacks, and how to rebuild it for a host with the
+// model replaced by that host's wire id (in the same encoding the client used).
+import { invalidRequest } from "../errors.ts";
+import { parseInferenceBody } from "./request-body.ts";
+import type { InferenceRoute } from "./routes-table.ts";
+import { spliceModel } from "./splice-model.ts";
+
+export interface RoutedRequest {
+  model: string;
+  stream: boolean;
+  /** Fallback model ids from the body's `models`, without the first model itself. */
+  fallbacks: string[];
+  /** The body for a host, with the model replaced by its wire id. */
+  bodyFor(wireModel: string): BodyInit | null;
+  /** The query string for a host (`?beta=true` kept; `?model=` rewritten on query routes). */
+  searchFor(wireModel: string): string;
+}
+
+export async function readRouted(route: InferenceRoute, request: Request): Promise<RoutedRequest> {
+  const url = new URL(request.url);
+  if (route.modelFrom === "query") {
+    const model = url.searchParams.get("model");
+    if (!model) throw invalidRequest("The request has no 'model'. Send ?model=provider/model (GET /v1/models lists them).", "missing_model", "model");
+    return {
+      model,
+      stream: false,
+      fallbacks: [],
+      bodyFor: () => null,
+      searchFor: (wire) => {
+        const params = new URLSearchParams(url.search);
+        params.set("model", wire);
+        return `?${params}`;
+      },
+    };
+  }
+  const body = parseInferenceBody(await request.arrayBuffer());
+  return {
+    model: body.model,
+    stream: body.stream,
+    fallbacks: body.fallbacks,
+    bodyFor: (wireModel) => spliceModel(body.text, wireModel),
+    searchFor: () => url.search,
+  };
+}
