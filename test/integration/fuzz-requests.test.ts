@@ -3,6 +3,7 @@
 // for an inference request it should have refused (every generated inference body is invalid).
 // Other routes may legitimately read hosts (GET /v1/models with a valid key), so a live host answers.
 import fc from "fast-check";
+import { INFERENCE_ROUTES } from "../../src/inference/routes-table.ts";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useOutbound } from "../doubles/outbound.ts";
 import { call, expectNoSecrets, putRegistry, userKey } from "../helpers/worker.ts";
@@ -21,7 +22,8 @@ beforeAll(async () => {
   key = await userKey("fuzzer");
 });
 
-const INFERENCE = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"];
+// Every JSON inference route of the route table: one parser, one resolver, the same refusals.
+const INFERENCE = INFERENCE_ROUTES.filter((r) => r.method === "POST" && r.modelFrom === "json").map((r) => r.path);
 
 // Model values that must be refused before any host is asked.
 const badModel = fc.oneof(
