@@ -3,7 +3,7 @@
 // per-model `modelFallbacks`; the provider's `fallbacks`. The next one is tried ONLY when the failure
 // happened before any byte reached the client and was about availability (`isAvailability`): never after
 // a 4xx, never mid-stream. A candidate whose circuit is open is skipped without a request.
-import { admit, hostKey, modelKey, recordFailure, recordSuccess, releaseProbe } from "../resilience/circuit-breaker.ts";
+import { type Admission, admit, hostKey, modelKey, recordFailure, recordSuccess, releaseProbe } from "../resilience/circuit-breaker.ts";
 import type { ResolvedModel } from "../resolve.ts";
 import { type HostFailure, HostError, hostError, isAvailability, skippedCode } from "../upstream/failure.ts";
 
@@ -35,6 +35,13 @@ export interface Attempted {
   skipped: Skipped[];
 }
 
+/** Probes a request was admitted as, handed back when it ends without a verdict. */
+function releaseProbes(keys: readonly string[], admissions: readonly Admission[]): void {
+  admissions.forEach((admission, i) => {
+    if (admission.allowed && admission.probe) releaseProbe(keys[i] as string);
+  });
+}
+
 /** Which circuit a failure counts against: the whole host when the connection failed, else the model. */
 function circuitOf(failure: HostFailure, target: ResolvedModel): string {
   const hostWide = failure.kind === "tunnel_down" || ((failure.kind === "unreachable" || failure.kind === "timeout") && failure.hostWide === true);
@@ -59,7 +66,7 @@ export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedMode
     const admissions = keys.map((key) => admit(key, plan.user));
     const refused = admissions.find((a) => !a.allowed);
     if (refused && !refused.allowed) {
-      admissions.forEach((a, i) => a.allowed && a.probe && releaseProbe(keys[i] as string));
+      releaseProbes(keys, admissions);
       last = { kind: "circuit_open", provider: target.provider.id, retryAfterSeconds: refused.retryAfterSeconds };
       skipped.push({ compositeId: target.compositeId, code: skippedCode(last) });
       continue;
@@ -72,7 +79,7 @@ export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedMode
       const failure = error instanceof HostError ? error.failure : undefined;
       if (!failure || failure.kind === "client_left") {
         // A client that left before an answer tells nothing about the host: a probe it was carrying goes to the next request.
-        admissions.forEach((a, i) => a.allowed && a.probe && releaseProbe(keys[i] as string));
+        releaseProbes(keys, admissions);
         throw error;
       }
       if (!isAvailability(failure)) {
