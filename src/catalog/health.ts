@@ -1,10 +1,11 @@
-// Per-provider health for operators: can the router reach the host right now, how fast, and which
-// models are loaded. Reads the model list (and `/running` for hosts whose list has no status, through
-// fetchHostList), never `/props`: a health check must not load anything.
+// Per-provider health for operators: can the router reach the host right now, how fast, which models
+// are loaded, and when it cannot, why (`reason`, the doctor's codes: secret_missing, tunnel_down,
+// access_refused, double_v1...). Reads the model list (and `/running` for hosts whose list has no
+// status), never `/props`: a health check must not load anything.
 import type { Env } from "../env.ts";
 import type { Registry } from "../registry/loader.ts";
 import type { Provider } from "../registry/schema.ts";
-import { fetchHostList } from "./host-list.ts";
+import { probeModelList, type ListReason } from "../doctor/list-probe.ts";
 import { DEFAULT_CATALOG_MS } from "./provider-lists.ts";
 
 export interface ProviderHealth {
@@ -12,6 +13,10 @@ export interface ProviderHealth {
   label: string;
   enabled: boolean;
   reachable: boolean | null;
+  /** "ok", "disabled", or why the list could not be read. */
+  reason: ListReason | "disabled";
+  message?: string;
+  fix?: string;
   latency_ms: number | null;
   models: number | null;
   loaded: string[];
@@ -19,15 +24,12 @@ export interface ProviderHealth {
 
 async function check(env: Env, provider: Provider): Promise<ProviderHealth> {
   const base = { id: provider.id, label: provider.label, enabled: provider.enabled };
-  if (!provider.enabled) return { ...base, reachable: null, latency_ms: null, models: null, loaded: [] };
-  const budget = provider.timeouts.catalogMs ?? DEFAULT_CATALOG_MS;
-  const signal = AbortSignal.timeout(budget);
-  const started = Date.now();
-  const models = await fetchHostList(env, provider, signal, budget);
-  const latency = Date.now() - started;
-  if (!models) return { ...base, reachable: false, latency_ms: latency, models: null, loaded: [] };
-  const loaded = models.filter((m) => m.status === "loaded").map((m) => m.id);
-  return { ...base, reachable: true, latency_ms: latency, models: models.length, loaded };
+  if (!provider.enabled) return { ...base, reachable: null, reason: "disabled", latency_ms: null, models: null, loaded: [] };
+  const probe = await probeModelList(env, provider, provider.timeouts.catalogMs ?? DEFAULT_CATALOG_MS);
+  const why = probe.message ? { message: probe.message, fix: probe.fix } : {};
+  if (probe.reason !== "ok" || !probe.models) return { ...base, reachable: false, reason: probe.reason, ...why, latency_ms: probe.latency_ms, models: null, loaded: [] };
+  const loaded = probe.models.filter((m) => m.status === "loaded").map((m) => m.id);
+  return { ...base, reachable: true, reason: "ok", latency_ms: probe.latency_ms, models: probe.models.length, loaded };
 }
 
 export async function providerHealth(env: Env, registry: Registry): Promise<ProviderHealth[]> {

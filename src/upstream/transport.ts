@@ -37,7 +37,12 @@ export function hostUrl(provider: Provider, target: Target, path: string): strin
 function secretOrThrow(env: Env, provider: Provider, name: string): string {
   const value = readSecret(env, name);
   if (value === undefined) {
-    throw configError(`Provider '${provider.id}' needs the Worker secret '${name}', which is not set. Run \`wrangler secret put ${name}\`.`);
+    // `npm start` and `npm run demo` bind LLAMA_EDGE_RUNTIME=local; deployed, the var is absent.
+    const local = (env as { LLAMA_EDGE_RUNTIME?: string }).LLAMA_EDGE_RUNTIME === "local";
+    const how = local
+      ? `Run \`npx llama-edge secrets set ${name} --local\` (the running npm start picks it up).`
+      : `Run \`npx llama-edge secrets set ${name} --remote\` (or \`npx wrangler secret put ${name}\`).`;
+    throw configError(`Provider '${provider.id}' needs the Worker secret '${name}', which is not set. ${how}`);
   }
   return value;
 }
