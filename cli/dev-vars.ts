@@ -3,11 +3,14 @@
 // every other line as it was. Values never appear in argv or in anything printed.
 import { existsSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 
 export const DEV_VARS = ".dev.vars";
+/** Next to wrangler.toml, where `npm start` reads it, whichever folder the CLI runs from. */
+export const DEV_VARS_PATH = join(import.meta.dirname, "..", DEV_VARS);
 
-export async function readDevVars(file = DEV_VARS): Promise<Record<string, string>> {
+export async function readDevVars(file = DEV_VARS_PATH): Promise<Record<string, string>> {
   if (!existsSync(file)) return {};
   return parseEnv(await readFile(file, "utf8")) as Record<string, string>;
 }
@@ -21,7 +24,7 @@ export function encodeDevVar(value: string): string | undefined {
   return undefined;
 }
 
-export async function setDevVar(name: string, value: string, file = DEV_VARS): Promise<"added" | "replaced"> {
+export async function setDevVar(name: string, value: string, file = DEV_VARS_PATH): Promise<"added" | "replaced"> {
   const current = existsSync(file) ? await readFile(file, "utf8") : "";
   const lines = current === "" ? [] : current.replace(/\n$/, "").split("\n");
   const encoded = encodeDevVar(value);

@@ -39,7 +39,7 @@ async function offlineWarnings(registry: RegistryDocument): Promise<string[]> {
   const port = process.env.PORT ?? "8787";
   const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const lines = registryWarnings(registry, own).map((w) => `${w.provider}: ${w.message}`);
-  const local = await readDevVars(DEV_VARS);
+  const local = await readDevVars();
   for (const provider of registry.providers) {
     if (!provider.enabled) continue;
     for (const name of secretNames(provider)) {
