@@ -81,4 +81,21 @@ describe("npm start", () => {
     expect(after.status).toBe(200);
     expect(((await after.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("garage answered qwen3");
   }, 90_000);
+
+  it("without providers.json serves a registry pushed earlier to local KV, and refuses a broken providers.json before starting", async () => {
+    const dir = await clone();
+    const pushed = await cliIn(dir, ["providers", "push", "providers.example.json"]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const started = start(dir);
+    const output = await started.waitFor("Ctrl-C stops it.");
+    expect(output).toContain("serving the registry in local KV");
+    expect(output).toContain("sam-desktop");
+    expect(output).not.toContain("DEMO");
+    expect(await started.stop()).toBe(0);
+
+    await import("node:fs/promises").then((fs) => fs.writeFile(join(dir, "providers.json"), JSON.stringify({ providers: [{ id: "x", label: "X", kind: "llama-swap", baseUrl: "https://x.example.net", auth: "none" }] })));
+    const broken = start(dir);
+    expect(await broken.exited).toBe(1);
+    expect(broken.output()).toContain('providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}');
+  }, 90_000);
 });
