@@ -28,7 +28,7 @@ const GENERATIONS: Record<string, string> = {
 const PROPS: Record<string, string> = {
   protected: "/props protected by upstream.ignorePaths",
   readable: "/props answers for loaded models (add upstream.ignorePaths [\"^/props$\"] so unloaded ones answer 409, not a load)",
-  not_served: "no /props (llama-swap before v234)",
+  not_served: "no /props on this host (llama-swap before v234, or not llama-swap)",
   unknown: "/props protection unknown (no model loaded to ask safely)",
 };
 
