@@ -1,7 +1,9 @@
 // `llama-edge providers check|push`: validate a registry file with the Worker's own schema, then write
 // it to KV under the key the Worker reads.
 import { readFile } from "node:fs/promises";
+import { registryWarnings, secretNames } from "../src/doctor/registry-warnings.ts";
 import { checkRegistry, type RegistryDocument } from "../src/registry/schema.ts";
+import { DEV_VARS, readDevVars } from "./dev-vars.ts";
 import { kvPut, type KvTarget } from "./wrangler.ts";
 
 const REGISTRY_KEY = "registry"; // the same key as src/registry/loader.ts (that file needs Worker types)
@@ -29,6 +31,24 @@ function summary(registry: RegistryDocument): string {
   return [`${registry.providers.length} provider(s); * marks the default for bare model ids`, ...lines].join("\n");
 }
 
+/**
+ * What can be wrong without calling a host. A secret missing from .dev.vars is only a warning: deployed
+ * secrets live in Cloudflare, which this offline check cannot see.
+ */
+async function offlineWarnings(registry: RegistryDocument): Promise<string[]> {
+  const port = process.env.PORT ?? "8787";
+  const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const lines = registryWarnings(registry, own).map((w) => `${w.provider}: ${w.message}`);
+  const local = await readDevVars();
+  for (const provider of registry.providers) {
+    if (!provider.enabled) continue;
+    for (const name of secretNames(provider)) {
+      if (!(name in local)) lines.push(`${provider.id}: the secret ${name} is not in ${DEV_VARS} (fine if it is set deployed): npx llama-edge secrets set ${name} --local`);
+    }
+  }
+  return lines;
+}
+
 export async function checkCommand(file: string): Promise<number> {
   const result = await readRegistryFile(file);
   if (!result.ok) {
@@ -36,6 +56,8 @@ export async function checkCommand(file: string): Promise<number> {
     return 1;
   }
   console.log(`${file}: valid\n${summary(result.registry)}`);
+  const warnings = await offlineWarnings(result.registry);
+  if (warnings.length > 0) console.log(`${warnings.length} warning(s):\n${warnings.map((w) => `  - ${w}`).join("\n")}`);
   return 0;
 }
 

@@ -13,13 +13,15 @@ export interface WranglerResult {
   stderr: string;
 }
 
-export function runWrangler(args: string[], options: { inherit?: boolean; cwd?: string } = {}): Promise<WranglerResult> {
+/** `input` is written to wrangler's stdin (how `secret put` takes a value without it ever being in argv). */
+export function runWrangler(args: string[], options: { inherit?: boolean; cwd?: string; input?: string } = {}): Promise<WranglerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WRANGLER_BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      stdio: options.inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+      stdio: options.inherit ? "inherit" : [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -10,6 +10,8 @@ import type { Dialect } from "./streams/sse.ts";
  */
 export type Env = Cloudflare.Env & {
   ADMIN_TOKEN?: string;
+  /** `local` under `npm start` / `npm run demo` (cli/serve.ts), so messages name the local commands. */
+  LLAMA_EDGE_RUNTIME?: string;
   /** Optional Workers Analytics Engine dataset for per-user usage points (observability/usage.ts). */
   USAGE?: AnalyticsEngineDataset;
 };

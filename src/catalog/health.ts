@@ -1,32 +1,33 @@
-// Per-provider health for operators: can the router reach the host right now, how fast, and which
-// models are loaded. Reads the model list (and `/running` for hosts whose list has no status, through the
-// provider's kind), never `/props`: a health check must not load anything.
+// Per-provider health for operators: can the router reach the host right now, how fast, which models
+// are loaded, and when it cannot, why (`reason`, the doctor's codes: secret_missing, tunnel_down,
+// access_refused, double_v1...). Reads the model list (and `/running` for hosts whose list has no
+// status), never `/props`: a health check must not load anything.
+import { type ListReason, probeModelList } from "../doctor/list-probe.ts";
 import type { Provider } from "../registry/schema.ts";
 import type { Scope } from "../scope.ts";
-import { toApiError } from "../upstream/failure.ts";
-import { fetchHostList } from "./host-list.ts";
 
 export interface ProviderHealth {
   id: string;
   label: string;
   enabled: boolean;
   reachable: boolean | null;
+  /** "ok", "disabled", or why the list could not be read. */
+  reason: ListReason | "disabled";
+  message?: string;
+  fix?: string;
   latency_ms: number | null;
   models: number | null;
   loaded: string[];
-  /** Why the host could not be read: the code a client would see (`provider_unreachable`, `configuration_error`...). */
-  problem?: string;
 }
 
 async function check(scope: Scope, provider: Provider): Promise<ProviderHealth> {
   const base = { id: provider.id, label: provider.label, enabled: provider.enabled };
-  if (!provider.enabled) return { ...base, reachable: null, latency_ms: null, models: null, loaded: [] };
-  const started = Date.now();
-  const result = await fetchHostList(scope.host(provider), AbortSignal.timeout(provider.timeouts.catalogMs));
-  const latency = Date.now() - started;
-  if (!result.ok) return { ...base, reachable: false, latency_ms: latency, models: null, loaded: [], problem: toApiError(result.failure).code };
-  const loaded = result.models.filter((m) => m.status === "loaded").map((m) => m.id);
-  return { ...base, reachable: true, latency_ms: latency, models: result.models.length, loaded };
+  if (!provider.enabled) return { ...base, reachable: null, reason: "disabled", latency_ms: null, models: null, loaded: [] };
+  const probe = await probeModelList(scope, provider, provider.timeouts.catalogMs);
+  const why = probe.message ? { message: probe.message, fix: probe.fix } : {};
+  if (probe.reason !== "ok" || !probe.models) return { ...base, reachable: false, reason: probe.reason, ...why, latency_ms: probe.latency_ms, models: null, loaded: [] };
+  const loaded = probe.models.filter((m) => m.status === "loaded").map((m) => m.id);
+  return { ...base, reachable: true, reason: "ok", latency_ms: probe.latency_ms, models: probe.models.length, loaded };
 }
 
 export async function providerHealth(scope: Scope): Promise<ProviderHealth[]> {

@@ -5,6 +5,29 @@ import * as z from "zod";
 
 export const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const PRIVATE_SUFFIXES = [".local", ".lan", ".internal"];
+
+/** RFC 1918 addresses and the LAN-only names: plain http is allowed there (with a warning from `providers check` / doctor). */
+export function isPrivateHost(hostname: string): boolean {
+  if (PRIVATE_SUFFIXES.some((suffix) => hostname.endsWith(suffix) && hostname.length > suffix.length)) return true;
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname)?.slice(1).map(Number);
+  if (!octets || octets.some((o) => o > 255)) return false;
+  const [a, b] = octets as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
+export const isLocalHost = (hostname: string): boolean => LOCAL_HOSTS.has(hostname);
+
+/** Plain http to a public name is refused unless the provider uses the VPC transport (checked on the provider, which knows it). */
+export function isPublicPlainHttp(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" && !isLocalHost(url.hostname) && !isPrivateHost(url.hostname);
+  } catch {
+    return false;
+  }
+}
+const PLAIN_HTTP_RULE = "must use https (plain http only for localhost, private addresses such as 192.168.1.5, 10.x, 172.16-31.x, *.local, *.lan, *.internal, or with the vpc transport)";
 
 /** A Worker secret is referenced by its NAME (`SAM_ACCESS_ID`); the value never leaves Worker secrets. */
 const SecretName = z
@@ -27,10 +50,7 @@ const HostUrl = z
       ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
       return;
     }
-    const local = LOCAL_HOSTS.has(url.hostname);
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
-      ctx.addIssue({ code: "custom", message: "must use https (plain http only for localhost, 127.0.0.1 or [::1])" });
-    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") ctx.addIssue({ code: "custom", message: PLAIN_HTTP_RULE });
     if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not contain credentials; use `auth`" });
     if (url.search || value.includes("?")) ctx.addIssue({ code: "custom", message: "must not contain a query" });
     if (url.hash || value.includes("#")) ctx.addIssue({ code: "custom", message: "must not contain a fragment" });
@@ -45,6 +65,15 @@ const AuthAccess = z.strictObject({ type: z.literal("access"), clientIdSecret: S
 const AuthBearer = z.strictObject({ type: z.literal("bearer"), secret: SecretName });
 export const AuthMethod = z.discriminatedUnion("type", [AuthNone, AuthAccess, AuthBearer]);
 export type AuthMethod = z.infer<typeof AuthMethod>;
+
+/** `"auth": "none"` is the common slip; never echo other strings, which may be a pasted secret value. */
+function authAsString(issue: { input?: unknown }): string | undefined {
+  if (typeof issue.input !== "string") return undefined;
+  const type = ["none", "access", "bearer"].includes(issue.input) ? issue.input : undefined;
+  return type === "none"
+    ? 'must be an object, not a string: write "auth": {"type":"none"}'
+    : `must be an object (or a list of them), not a string: {"type":"none"}, {"type":"bearer","secret":"NAME"} or {"type":"access","clientIdSecret":"NAME","clientSecretSecret":"NAME"}${type ? "" : " (NAMES of Worker secrets, never values)"}`;
+}
 
 const Transport = z.discriminatedUnion("type", [
   /** Public hostname (a Cloudflare Tunnel's, usually behind Access). */
@@ -88,7 +117,9 @@ export const Provider = z.strictObject({
   /** Chat and completions go here when set; embeddings always go to baseUrl. */
   sidecarUrl: HostUrl.optional(),
   /** One method, or a list for a host behind Access that also checks llama-swap's own API keys. */
-  auth: z.union([AuthMethod, z.array(AuthMethod).min(1).max(3)]).default({ type: "none" }),
+  auth: z
+    .union([AuthMethod, z.array(AuthMethod).min(1).max(3)], { error: authAsString })
+    .default({ type: "none" }),
   enabled: z.boolean().default(true),
   transport: Transport.default({ type: "https" }),
   // `prefault` parses the empty object, so every default above is filled in.
@@ -99,6 +130,13 @@ export const Provider = z.strictObject({
   fallbacks: CompositeIdList.optional(),
   /** Per-model fallbacks, keyed by wire model id; tried before the provider's own. */
   modelFallbacks: z.record(z.string().min(1).max(256), CompositeIdList).optional(),
+}).superRefine((provider, ctx) => {
+  // A VPC binding reaches the host inside the tunnel, so its URL only names scheme, host and path.
+  if (provider.transport.type === "vpc") return;
+  for (const field of ["baseUrl", "sidecarUrl"] as const) {
+    const value = provider[field];
+    if (value !== undefined && isPublicPlainHttp(value)) ctx.addIssue({ code: "custom", path: [field], message: PLAIN_HTTP_RULE });
+  }
 });
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { createKey, listKeys, revokeKey } from "../auth/api-keys.ts";
 import { providerHealth } from "../catalog/health.ts";
+import { runDoctor } from "../doctor/doctor.ts";
 import { forgetProviderLists } from "../catalog/provider-lists.ts";
 import { USER_ID } from "../auth/key-format.ts";
 import type { AppEnv } from "../env.ts";
@@ -19,7 +20,10 @@ adminRoutes.get("/providers", async (c) => {
 });
 
 adminRoutes.put("/providers", async (c) => {
-  const checked = checkRegistry(await readJsonBody(c, z.unknown()));
+  const body = await readJsonBody(c, z.unknown());
+  // GET adds `source` (kv / legacy / empty): dropped here so what GET answers can be PUT back as is.
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) delete (body as Record<string, unknown>).source;
+  const checked = checkRegistry(body);
   if (!checked.ok) throw invalidRequest(`The provider registry is invalid: ${checked.problems.join("; ")}`, "invalid_registry");
   await saveRegistry(c.env, checked.registry);
   forgetProviderLists();
@@ -44,3 +48,8 @@ adminRoutes.delete("/keys/:id", async (c) => {
 });
 
 adminRoutes.get("/health", async (c) => c.json({ providers: await providerHealth(c.get("scope")) }));
+
+adminRoutes.get("/doctor", async (c) => {
+  const providers = await runDoctor(c.get("scope"), new URL(c.req.url).origin);
+  return c.json({ ok: providers.every((p) => p.ok !== false), providers });
+});

@@ -82,7 +82,7 @@ function serverFailure(status: number, headers: Headers, body: string, host: Hos
   if (status === 504 || status === 524) return { kind: "timeout", provider, ...(viaCloudflare ? { hostWide: true } : {}), detail };
   // A Workers VPC binding whose origin is down answers 500 `ProxyError: ...`.
   const proxyError = status === 500 && host.provider.transport.type === "vpc" && body.trimStart().startsWith("ProxyError");
-  if (status === 502 || (status >= 520 && status <= 527) || proxyError) return { kind: "unreachable", provider, ...(viaCloudflare || proxyError ? { hostWide: true } : {}), detail };
+  if (status === 502 || (status >= 520 && status <= 527) || proxyError) return { kind: "unreachable", provider, status, ...(viaCloudflare || proxyError ? { hostWide: true } : {}), detail };
   return { kind: "failed", provider, status, detail };
 }
 

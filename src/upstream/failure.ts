@@ -11,7 +11,7 @@ export type HostFailure =
    * failed or Cloudflare answered for the origin, so every model of the host is affected (the circuit
    * breaker pauses the whole host); otherwise the host's own 502 may be about one model only.
    */
-  | { kind: "unreachable"; provider: string; hostWide?: boolean; detail?: string }
+  | { kind: "unreachable"; provider: string; hostWide?: boolean; status?: number; detail?: string }
   /** No response headers within the first-byte budget, 504, 524. */
   | { kind: "timeout"; provider: string; hostWide?: boolean; detail?: string }
   /** Cloudflare answered for a tunnel with no connector (530, error 1033). */

@@ -32,7 +32,12 @@ export function hostUrl(provider: Provider, target: Target, path: string): strin
 function secretOrThrow(env: Env, provider: Provider, name: string): string {
   const value = readSecret(env, name);
   if (value === undefined) {
-    const message = `Provider '${provider.id}' needs the Worker secret '${name}', which is not set. Run \`wrangler secret put ${name}\`.`;
+    // `npm start` and `npm run demo` bind LLAMA_EDGE_RUNTIME=local; deployed, the var is absent.
+    const how =
+      env.LLAMA_EDGE_RUNTIME === "local"
+        ? `Run \`npx llama-edge secrets set ${name} --local\` (the running npm start picks it up).`
+        : `Run \`npx llama-edge secrets set ${name} --remote\` (or \`npx wrangler secret put ${name}\`).`;
+    const message = `Provider '${provider.id}' needs the Worker secret '${name}', which is not set. ${how}`;
     throw hostError({ kind: "config", provider: provider.id, message });
   }
   return value;

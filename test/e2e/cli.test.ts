@@ -42,6 +42,40 @@ describe("npx llama-edge", () => {
     expect(bad.stderr).toContain("providers[0].baseUrl");
   });
 
+  it("providers check warns offline: a /v1 too many, a secret not in .dev.vars, a fallback naming nothing, metadata and the router's own origin", async () => {
+    const file = join(state, "warn.json");
+    await writeFile(file, JSON.stringify({
+      providers: [
+        { id: "sam", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net/v1", auth: { type: "bearer", secret: "SAM_CHECK_ONLY_KEY" }, fallbacks: ["garage/qwen3"] },
+        { id: "meta", label: "Meta", kind: "openai", baseUrl: "https://169.254.169.254" },
+        { id: "self", label: "Self", kind: "llama-swap", baseUrl: "http://127.0.0.1:8787" },
+        { id: "lan", label: "LAN", kind: "llama-swap", baseUrl: "http://192.168.1.5:8080" },
+      ],
+    }));
+    const checked = await cli("providers", "check", file);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain("sam: baseUrl ends in /v1");
+    expect(checked.stdout).toContain("sam: the secret SAM_CHECK_ONLY_KEY is not in .dev.vars");
+    expect(checked.stdout).toContain("npx llama-edge secrets set SAM_CHECK_ONLY_KEY --local");
+    expect(checked.stdout).toContain("'garage/qwen3'");
+    expect(checked.stdout).toContain("meta: baseUrl is a cloud metadata address");
+    expect(checked.stdout).toContain("self: baseUrl is the router's own address");
+    expect(checked.stdout).toContain("lan: baseUrl uses plain http");
+  });
+
+  it("providers check refuses auth written as a string and duplicate ids, saying how to fix them", async () => {
+    const file = join(state, "slips.json");
+    const p = { label: "X", kind: "llama-swap", baseUrl: "https://x.example.net" };
+    await writeFile(file, JSON.stringify({ providers: [{ id: "a", ...p, auth: "none" }] }));
+    const checked = await cli("providers", "check", file);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}');
+    await writeFile(file, JSON.stringify({ providers: [{ id: "b", ...p }, { id: "b", ...p }] }));
+    const duplicate = await cli("providers", "check", file);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain("providers[1].id: duplicate provider id 'b'");
+  });
+
   it("keys create prints the key alone on its last line; the router accepts it; revoke ends it", async () => {
     const created = await cli("keys", "create", "alice", "--label", "laptop", "--persist-to", state);
     expect(created.code, created.stderr).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import example from "../../providers.example.json";
-import { checkRegistry } from "../../src/registry/schema.ts";
+import { registryWarnings } from "../../src/doctor/registry-warnings.ts";
+import { checkRegistry, type RegistryDocument } from "../../src/registry/schema.ts";
 
 const provider = (overrides: Record<string, unknown> = {}) => ({ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net", ...overrides });
 const problemsOf = (doc: unknown) => {
@@ -42,8 +43,23 @@ describe("the provider registry schema", () => {
     expect(problems.join("\n")).toContain(path);
   });
 
-  it("accepts plain http only for local development hosts", () => {
+  it("accepts plain http only for local development hosts, private addresses and the VPC transport", () => {
     for (const baseUrl of ["http://localhost:8080", "http://127.0.0.1:9292", "http://[::1]:8080"]) expect(problemsOf({ providers: [provider({ baseUrl })] })).toEqual([]);
+    for (const baseUrl of ["http://192.168.1.5:8080", "http://10.0.0.7", "http://172.16.4.2:8080", "http://172.31.255.1", "http://gpu.local:8080", "http://nas.lan", "http://box.internal"]) {
+      expect(problemsOf({ providers: [provider({ baseUrl })] }), baseUrl).toEqual([]);
+    }
+    expect(problemsOf({ providers: [provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })] })).toEqual([]);
+    for (const baseUrl of ["http://172.32.0.1", "http://192.169.1.5", "http://8.8.8.8", "http://local", "http://evil.lan.example.com"]) {
+      expect(problemsOf({ providers: [provider({ baseUrl })] }).join(), baseUrl).toContain("providers[0].baseUrl: must use https");
+    }
+    expect(problemsOf({ providers: [provider({ sidecarUrl: "http://sam-sidecar.example.net" })] }).join()).toContain("providers[0].sidecarUrl");
+  });
+
+  it('explains "auth": "none" written as a string, without echoing other strings', () => {
+    expect(problemsOf({ providers: [provider({ auth: "none" })] })).toEqual(['providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}']);
+    const pasted = problemsOf({ providers: [provider({ auth: "sk-live-4f9a8b7c6d5e" })] }).join();
+    expect(pasted).toContain("providers[0].auth: must be an object");
+    expect(pasted).not.toContain("sk-live");
   });
 
   it("accepts a list of auth methods: Access in front of llama-swap's own API key", () => {
@@ -59,5 +75,40 @@ describe("the provider registry schema", () => {
   it("normalizes a trailing slash away so paths join cleanly", () => {
     const checked = checkRegistry({ providers: [provider({ baseUrl: "https://sam.example.net/" })] });
     expect(checked.ok && checked.registry.providers[0]?.baseUrl).toBe("https://sam.example.net");
+  });
+
+  describe("offline warnings (providers check, doctor)", () => {
+    const doc = (providers: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
+      const checked = checkRegistry({ ...extra, providers });
+      if (!checked.ok) throw new Error(checked.problems.join("; "));
+      return checked.registry as RegistryDocument;
+    };
+    const codes = (registry: RegistryDocument, own: string[] = []) => registryWarnings(registry, own).map((w) => `${w.provider}:${w.code}`);
+
+    it("flags a trailing /v1 on a llama-swap host only", () => {
+      expect(codes(doc([provider({ baseUrl: "https://sam.example.net/v1/" })]))).toEqual(["sam-desktop:trailing_v1"]);
+      expect(codes(doc([provider({ kind: "openai", baseUrl: "https://api.example.com/v1" })]))).toEqual([]);
+    });
+
+    it("flags metadata addresses, loopback hosts and the router's own origin", () => {
+      expect(codes(doc([provider({ baseUrl: "https://169.254.169.254" })]))).toEqual(["sam-desktop:metadata_address"]);
+      expect(codes(doc([provider({ baseUrl: "http://127.0.0.1:9000" })]))).toEqual(["sam-desktop:loopback"]);
+      expect(codes(doc([provider({ baseUrl: "http://127.0.0.1:8787" })]), ["http://127.0.0.1:8787"])).toEqual(["sam-desktop:own_origin"]);
+      expect(codes(doc([provider()]), ["http://127.0.0.1:8787"])).toEqual([]);
+    });
+
+    it("warns that plain http on a private network carries tokens unencrypted", () => {
+      const [warning] = registryWarnings(doc([provider({ baseUrl: "http://192.168.1.5:8080" })]));
+      expect(warning).toMatchObject({ code: "plain_http", message: expect.stringContaining("unencrypted") });
+      expect(codes(doc([provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })]))).toEqual(["sam-desktop:plain_http"]);
+    });
+
+    it("flags fallbacks that name no provider", () => {
+      const registry = doc([provider({ fallbacks: ["garage/qwen3", "sam-desktop/other"], modelFallbacks: { big: ["nowhere/x"] } })]);
+      expect(registryWarnings(registry).map((w) => w.message)).toEqual([
+        expect.stringContaining("'garage/qwen3'"),
+        expect.stringContaining("'nowhere/x'"),
+      ]);
+    });
   });
 });
