@@ -7,6 +7,7 @@ import { cors } from "./http/cors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./observability/request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { openaiRoutes } from "./routes/openai.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 
@@ -25,6 +26,7 @@ app.use("/admin/*", requireAdmin);
 
 app.route("/v1", openaiRoutes);
 app.route("/api", settingsRoutes);
+app.route("/api", conversationRoutes);
 app.route("/admin", adminRoutes);
 
 app.notFound((c) => notFound(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, "route_not_found").toResponse());

@@ -29,11 +29,15 @@ settingsRoutes.patch("/settings", async (c) => {
 });
 
 settingsRoutes.get("/picker", async (c) => {
+  const state = userState(c);
   const [catalog, favorites] = await Promise.all([
     loadRegistry(c.env).then((registry) => getCatalog(c.env, c.executionCtx as ExecutionContext, registry)),
-    userState(c).getFavorites(),
+    state.getFavorites(),
   ]);
-  return c.json(buildPicker(catalog, favorites));
+  // Context lengths the host's list lacks may be known from this user's context cache (GET /api/models/{id}/context).
+  const unknown = catalog.models.filter((m) => !m.context_length).map((m) => m.id);
+  const contexts = unknown.length ? await state.getContexts(unknown, CONTEXT_CACHE_MS) : {};
+  return c.json(buildPicker(catalog, favorites, contexts));
 });
 
 settingsRoutes.get("/models/*", async (c) => {
