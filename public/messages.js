@@ -55,11 +55,9 @@ export function live(item, onRendered) {
   const content = item.querySelector(".content");
   let pending;
   let frame = 0;
-  let renders = 0;
   const draw = () => {
     frame = 0;
     const reply = pending;
-    renders++;
     content.replaceChildren(renderMarkdown(reply.content));
     if (reply.reasoning) {
       let details = item.querySelector(".reasoning");
@@ -79,13 +77,11 @@ export function live(item, onRendered) {
       pending = reply;
       frame ||= requestAnimationFrame(draw);
     },
-    /** The final render, with code highlighted; returns how many renders the stream took. */
+    /** The final render, with code highlighted. */
     finish() {
       if (frame) cancelAnimationFrame(frame);
       if (pending) draw();
       highlightCode(content);
-      item.dataset.renders = String(renders);
-      return renders;
     },
   };
 }

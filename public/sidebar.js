@@ -23,7 +23,7 @@ function row(entry) {
       el("span", { class: "meta" }, [entry.model, when(entry.updated_at), entry.synced ? undefined : "not synced yet"].filter(Boolean).join(" · ")),
     ),
     el("button", { type: "button", class: "quiet rename", "aria-label": `Rename ${entry.title}`, onclick: () => startRename(entry.id) }, "✎"),
-    el("button", { type: "button", class: "quiet delete", "aria-label": `Delete ${entry.title}`, onclick: () => remove(entry) }, "🗑"),
+    el("button", { type: "button", class: "quiet delete", "aria-label": `Delete ${entry.title}`, onclick: () => remove(entry) }, "✕"),
   );
 }
 

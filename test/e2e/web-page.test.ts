@@ -263,7 +263,7 @@ describe("the web page", () => {
 
       await page.reload();
       await page.locator("#messages .user .content", { hasText: "Hello there" }).waitFor();
-      expect(await lastReply(page).textContent()).toBe("0 1 2 3 4 5 ");
+      expect((await lastReply(page).textContent())?.trim()).toBe("0 1 2 3 4 5");
       // The next message carries the conversation so far.
       await sendMessage(page, "And again");
       await page.locator("#messages .assistant").nth(1).locator(".content", { hasText: "0 1 2 3 4 5" }).waitFor();
