@@ -360,4 +360,35 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     }).toContain(`${title} renamed`);
     await shoot(page, "two-panes");
   });
+
+  it("goes on from this browser's copy while the router is unreachable, and syncs when it is back", async () => {
+    const page = await openPage(DESKTOP);
+    await newChat(page);
+    const title = `Offline ${Date.now()}`;
+    await send(page, title);
+    const entry = page.locator("#conversations li.conversation", { hasText: title });
+    await entry.locator(".meta", { hasText: "not synced yet" }).waitFor({ state: "detached" });
+    const stored = async () => {
+      const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
+      return ((await res.json()) as { data: { title: string }[] }).data.map((c) => c.title);
+    };
+
+    // The router's conversation API cannot be reached: renaming still works here, marked as not synced.
+    await page.route("**/api/conversations**", (route) => route.abort("internetdisconnected"));
+    await entry.locator("button.rename").click();
+    await page.locator(".rename-box").fill(`${title} on the train`);
+    await page.keyboard.press("Enter");
+    const renamed = page.locator("#conversations li.conversation", { hasText: `${title} on the train` });
+    await renamed.locator(".meta", { hasText: "not synced yet" }).waitFor();
+    await page.locator("#sync-state", { hasText: "offline copy" }).waitFor();
+    await entry.locator("a.open-conversation").click();
+    await page.locator("#messages .message.user .content", { hasText: title }).waitFor();
+    await shoot(page, "offline-copy");
+    expect(await stored()).not.toContain(`${title} on the train`);
+
+    await page.unroute("**/api/conversations**");
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await renamed.locator(".meta", { hasText: "not synced yet" }).waitFor({ state: "detached" });
+    expect(await stored()).toContain(`${title} on the train`);
+  });
 });
