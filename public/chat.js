@@ -4,15 +4,14 @@
 // ends the generation there. Regenerate, Retry and Edit rewind the conversation to a user message and
 // ask again; nothing else is ever removed from it.
 import { $, chatShown, el, showView } from "./dom.js";
-import { loadConversation, newId, saveConversation, sync } from "./conversations.js";
-import { live, messageItem } from "./messages.js";
-import { contextText, findModel, loadPicker, markLoaded } from "./picker.js";
-import { streamReply } from "./reply.js";
-import { ApiFailure, handleFailure, state } from "./session.js";
-import { showChatState } from "./chat-state.js";
+import { loadConversation, newId, onConversationsChange, saveConversation, sync } from "./conversations.js";
+import { ask, readSettings } from "./ask.js";
+import { messageItem } from "./messages.js";
+import { contextText, findModel, loadPicker } from "./picker.js";
+import { handleFailure, state } from "./session.js";
 
 /** The model record for an id: the picker's (with its provider), else a placeholder naming the id. */
-function modelFor(id) {
+export function modelFor(id) {
   return findModel(id) ?? { id, name: id, provider: { id: undefined, label: "a host not listed right now" }, status: undefined, chat: true };
 }
 
@@ -95,7 +94,7 @@ export function stopReply() {
   state.reply?.abort();
 }
 
-function renderMessages() {
+export function renderMessages() {
   const messages = state.conversation.messages;
   const lastUser = messages.findLastIndex((m) => m.role === "user");
   const items = messages.map((message, index) =>
@@ -109,20 +108,20 @@ function renderMessages() {
   scrollToEnd(true);
 }
 
-function scrollToEnd(force) {
+export function scrollToEnd(force) {
   const list = $("messages");
   // Follow the reply only while the reader is at the bottom; never pull them back while they scroll up.
   if (force || list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
 }
 
-function setBusy(busy) {
+export function setBusy(busy) {
   $("send").hidden = busy;
   $("stop").hidden = !busy;
   $("messages").classList.toggle("busy", busy);
 }
 
 /** Saves the open chat; a new one becomes a saved chat with its own address. */
-function persist(conversation) {
+export function persist(conversation) {
   const wasDraft = conversation.draft;
   delete conversation.draft;
   saveConversation(conversation);
@@ -131,26 +130,6 @@ function persist(conversation) {
     $("rename").hidden = false;
     showHeader();
   }
-}
-
-function readSettings(conversation) {
-  conversation.system = $("system-prompt").value.trim() || undefined;
-  const temperature = $("temperature").value === "" ? undefined : Number($("temperature").value);
-  const maxTokens = $("max-tokens").value === "" ? undefined : Math.round(Number($("max-tokens").value));
-  conversation.settings = {
-    ...(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2 ? { temperature } : {}),
-    ...(Number.isFinite(maxTokens) && maxTokens > 0 ? { max_tokens: maxTokens } : {}),
-  };
-}
-
-/** What the host is asked: the system prompt, then the user's messages and the replies with text. */
-function requestBody(conversation) {
-  const messages = [];
-  if (conversation.system) messages.push({ role: "system", content: conversation.system });
-  for (const m of conversation.messages) {
-    if (m.role === "user" || (m.role === "assistant" && m.content)) messages.push({ role: m.role, content: m.content });
-  }
-  return { model: conversation.model, stream: true, messages, ...conversation.settings };
 }
 
 function send(event) {
@@ -193,72 +172,6 @@ function editMessage(item, index) {
   box.focus();
 }
 
-/** Asks the model for a reply to the conversation as it is (its last message is the user's). */
-async function ask(conversation) {
-  readSettings(conversation);
-  persist(conversation);
-  renderMessages();
-  const model = modelFor(conversation.model);
-  const sentAt = Date.now();
-  const reply = { role: "assistant", content: "", reasoning: "", tool_calls: [] };
-  const item = messageItem({ role: "assistant", content: "" }, conversation.messages.length);
-  item.querySelector(".actions")?.remove();
-  $("messages").append(item);
-  scrollToEnd(true);
-  const view = live(item, () => scrollToEnd());
-  const controller = new AbortController();
-  state.reply = controller;
-  setBusy(true);
-  // One timer from the moment of sending, through "waiting" and "loading model" alike.
-  showChatState("waiting", `Waiting for ${model.provider.label}${model.status === "unloaded" ? " (the model is not loaded yet)" : ""}…`, sentAt);
-  const events = {
-    loading: () => showChatState("loading", `Loading model ${model.name} on ${model.provider.label}… this can take a minute.`, sentAt),
-    started: () => {
-      showChatState(undefined);
-      // The model answered, so it is loaded now, whatever the picker said before.
-      markLoaded(model.id);
-      if (state.conversation === conversation) {
-        state.model = modelFor(conversation.model);
-        showHeader();
-      }
-    },
-  };
-
-  let failure;
-  try {
-    ({ failure } = await streamReply(requestBody(conversation), reply, view, controller.signal, events));
-  } catch (error) {
-    if (!controller.signal.aborted) {
-      if (error instanceof ApiFailure && error.keyRefused) return void handleFailure(error, "");
-      failure = error instanceof ApiFailure ? error.message : `The reply broke off: ${error.message}`;
-    }
-  } finally {
-    state.reply = undefined;
-    showChatState(undefined);
-    setBusy(false);
-    view.finish();
-  }
-
-  if (controller.signal.aborted) reply.note = "Stopped.";
-  if (reply.content || reply.reasoning || reply.tool_calls.length) {
-    const saved = { role: "assistant", content: reply.content };
-    if (reply.reasoning) saved.reasoning = reply.reasoning;
-    if (reply.tool_calls.length) saved.tool_calls = reply.tool_calls.map(({ id, type, function: f }) => ({ ...(id ? { id } : {}), type, function: f }));
-    if (reply.note) saved.note = reply.note;
-    conversation.messages.push(saved);
-  }
-  if (failure) conversation.messages.push({ role: "error", content: failure });
-  else if (controller.signal.aborted && !reply.content && !reply.tool_calls.length) conversation.messages.push({ role: "error", content: "Stopped before the host replied." });
-  persist(conversation);
-  // The view may have moved on to another conversation meanwhile: then only storage is updated.
-  if (state.conversation !== conversation) return;
-  const scroll = $("messages").scrollTop;
-  renderMessages();
-  $("messages").scrollTop = scroll;
-  scrollToEnd();
-  if (chatShown()) $("prompt").focus();
-}
-
 function newChat() {
   const model = state.conversation?.model;
   if (!model) return;
@@ -272,7 +185,16 @@ function renameOpen() {
   document.dispatchEvent(new CustomEvent("rename-conversation", { detail: conversation.id }));
 }
 
+/** A chat changed on another device while it is open here (and idle): show the newer copy. */
+function followRemote(detail) {
+  const open = state.conversation;
+  if (detail !== "synced" || !open || open.draft || state.reply) return;
+  const stored = loadConversation(open.id);
+  if (stored && stored.updated_at > open.updated_at && !document.querySelector("#messages .edit-box")) show(stored);
+}
+
 export function wireChat() {
+  onConversationsChange(followRemote);
   $("composer").addEventListener("submit", send);
   $("stop").addEventListener("click", stopReply);
   $("new-chat").addEventListener("click", newChat);
