@@ -203,6 +203,14 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     const title = `Trip to Lisbon ${Date.now()}`;
     await send(phone, title);
     await lastReply(phone).locator(".content", { hasText: "0 1 2" }).waitFor();
+    // On a phone the chats are in a drawer.
+    expect(await phone.locator("#drawer").isVisible()).toBe(false);
+    await phone.locator("#chat .open-drawer").click();
+    await phone.locator("#conversations li.conversation", { hasText: title }).waitFor();
+    await phone.waitForFunction(() => document.getElementById("drawer")!.getBoundingClientRect().left >= 0);
+    await phone.screenshot({ path: join(SHOTS, "phone-drawer.png") });
+    await phone.keyboard.press("Escape");
+    await phone.locator("#drawer").waitFor({ state: "hidden" });
     // Saved on the router, not only in this browser.
     await expect.poll(async () => {
       const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
