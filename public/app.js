@@ -62,8 +62,10 @@ async function signIn(event) {
 }
 
 /** Sign out forgets the key and this device's copy of the chats (they stay on the router): a phone may be shared. */
-function signOut() {
+async function signOut() {
   stopReply();
+  // Changes not yet on the router get one short chance to reach it first.
+  await Promise.race([sync(), new Promise((resolve) => setTimeout(resolve, 3000))]);
   removeAllStored();
   Object.assign(state, { key: "", providers: undefined, favorites: [], model: undefined, conversation: undefined });
   closeChat();

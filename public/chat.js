@@ -4,7 +4,7 @@
 // ends the generation there. Regenerate, Retry and Edit rewind the conversation to a user message and
 // ask again; nothing else is ever removed from it.
 import { $, chatShown, el, showView } from "./dom.js";
-import { loadConversation, newId, onConversationsChange, saveConversation, sync } from "./conversations.js";
+import { fetchConversation, loadConversation, newId, onConversationsChange, saveConversation } from "./conversations.js";
 import { ask, readSettings } from "./ask.js";
 import { messageItem } from "./messages.js";
 import { contextText, findModel, loadPicker } from "./picker.js";
@@ -41,8 +41,11 @@ export async function openConversation(id) {
   if (!(await ensurePicker())) return;
   let conversation = loadConversation(id);
   if (!conversation) {
-    await sync();
-    conversation = loadConversation(id);
+    try {
+      conversation = await fetchConversation(id);
+    } catch (error) {
+      if (handleFailure(error, "Could not open this chat")) return;
+    }
   }
   if (!conversation) {
     history.replaceState(null, "", "#/");

@@ -27,6 +27,18 @@ export function loadConversation(id) {
   return readStore(docKey(id), undefined);
 }
 
+/** A chat this device has no copy of (listed by a sync, or linked): from the router; undefined when there is none. */
+export async function fetchConversation(id) {
+  try {
+    const full = await callJson(`/api/conversations/${id}`);
+    if (!loadConversation(id)) store({ ...full, titled: true }, true);
+    return loadConversation(id);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 /** A title from the first user message, as the router makes one. */
 export function titleOf(messages) {
   const first = messages.find((m) => m.role === "user")?.content.replace(/\s+/g, " ").trim();
@@ -133,11 +145,21 @@ async function run() {
     const remote = (await callJson("/api/conversations")).data;
     const local = new Map(listConversations().map((c) => [c.id, c]));
     const remoteIds = new Set(remote.map((c) => c.id));
+    // The most recent changes are fetched whole, so they open offline too; older ones only join the
+    // list and are fetched when opened (a new device with 500 chats must not spend the rate limit).
+    let budget = 20;
     for (const summary of remote) {
       const mine = local.get(summary.id);
       if (mine && (!mine.synced || mine.updated_at >= summary.updated_at)) continue;
-      const full = await callJson(`/api/conversations/${summary.id}`);
-      if (!listConversations().find((c) => c.id === summary.id && !c.synced)) store({ ...full, titled: true }, true);
+      if (budget-- > 0) {
+        const full = await callJson(`/api/conversations/${summary.id}`);
+        if (!listConversations().find((c) => c.id === summary.id && !c.synced)) store({ ...full, titled: true }, true);
+      } else {
+        removeStored(docKey(summary.id));
+        const index = listConversations().filter((c) => c.id !== summary.id);
+        index.push({ id: summary.id, title: summary.title, model: summary.model, updated_at: summary.updated_at, synced: true });
+        writeIndex(index);
+      }
     }
     // Synced before and gone from the router: deleted on another device.
     for (const mine of local.values()) {
