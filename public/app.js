@@ -1,23 +1,42 @@
 // The router's own page, for people on a phone or a desktop: sign in with an API key, pick a model
-// (Favorites first), chat with it. Plain ES modules served by the Worker (public/), no build step and
-// nothing from any other origin. This module routes between the three views and handles the key.
-//   #/              the picker (picker.js)
-//   #/chat/<id>     a chat with one model (chat.js)
+// (Favorites first), chat with it, find earlier chats again on any device. Plain ES modules served by
+// the Worker (public/), nothing from any other origin. This module routes and handles the key.
+//   #/              the picker (picker.js); on a desktop beside an empty chat pane
+//   #/chat/<id>     a new chat with one model (chat.js)
+//   #/c/<id>        a saved chat (conversations.js keeps them)
 // Without a key, every route shows the sign-in form.
 import { $, hideNotice, removeAllStored, showView } from "./dom.js";
-import { openChat, stopReply, wireChat } from "./chat.js";
-import { showPicker } from "./picker.js";
+import { closeChat, openConversation, showHeader, startChat, stopReply, wireChat } from "./chat.js";
+import { adoptOldChats, sync } from "./conversations.js";
+import { renderPicker, showPicker } from "./picker.js";
 import { call, keepKey, state, whenKeyRefused } from "./session.js";
+import { closeDrawer, renderConversations, wireSidebar } from "./sidebar.js";
+
+let signedIn = false;
 
 async function route() {
   if (!state.key) return showSignIn();
-  const chat = /^#\/chat\/(.+)$/.exec(location.hash);
-  if (chat) return openChat(decodeURIComponent(chat[1]));
-  stopReply();
-  await showPicker();
+  closeDrawer();
+  if (!signedIn) {
+    signedIn = true;
+    adoptOldChats();
+    renderConversations();
+    void sync();
+  }
+  const saved = /^#\/c\/([A-Za-z0-9_-]+)$/.exec(location.hash);
+  const fresh = /^#\/chat\/(.+)$/.exec(location.hash);
+  if (saved) await openConversation(saved[1]);
+  else if (fresh) await startChat(decodeURIComponent(fresh[1]));
+  else {
+    closeChat();
+    return showPicker();
+  }
+  // Beside the chat on a desktop, the picker shows too.
+  if (state.providers) renderPicker();
 }
 
 function showSignIn(message = "") {
+  signedIn = false;
   showView("sign-in");
   $("sign-in-error").textContent = message;
   $("key").focus();
@@ -42,11 +61,15 @@ async function signIn(event) {
   }
 }
 
-/** Sign out forgets the key and every conversation: a phone may be shared. */
-function signOut() {
+/** Sign out forgets the key and this device's copy of the chats (they stay on the router): a phone may be shared. */
+async function signOut() {
   stopReply();
+  // Changes not yet on the router get one short chance to reach it first.
+  await Promise.race([sync(), new Promise((resolve) => setTimeout(resolve, 3000))]);
   removeAllStored();
-  Object.assign(state, { key: "", providers: undefined, favorites: [], model: undefined });
+  Object.assign(state, { key: "", providers: undefined, favorites: [], model: undefined, conversation: undefined });
+  closeChat();
+  renderConversations();
   history.replaceState(null, "", location.pathname);
   showSignIn();
 }
@@ -54,8 +77,13 @@ function signOut() {
 whenKeyRefused(showSignIn);
 $("sign-in-form").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", signOut);
-$("refresh").addEventListener("click", () => showPicker());
+$("refresh").addEventListener("click", () => {
+  showPicker();
+  sync();
+});
 $("notice-close").addEventListener("click", hideNotice);
+document.addEventListener("conversation-renamed", showHeader);
 wireChat();
+wireSidebar();
 window.addEventListener("hashchange", route);
 route();

@@ -1,198 +1,215 @@
-// The chat view: the conversation with one model, kept in this browser per model id. Replies stream
-// in as the host sends them; Stop aborts the request, which makes the router hang up on the host and
-// so ends the generation there. While a host loads a model the router sends `: loading` comments,
-// shown as a "loading model" line; failures end as a readable message in the conversation.
-import { $, STORE, el, readStore, showView, writeStore } from "./dom.js";
+// The chat pane: one conversation with one model. A new chat (`#/chat/<model id>`) lives only on
+// screen until its first message; from then it is saved (conversations.js) and its address is
+// `#/c/<conversation id>`. Stop aborts the request, which makes the router hang up on the host and so
+// ends the generation there. Regenerate, Retry and Edit rewind the conversation to a user message and
+// ask again; nothing else is ever removed from it.
+import { $, chatShown, el, showView } from "./dom.js";
+import { fetchConversation, loadConversation, newId, onConversationsChange, saveConversation } from "./conversations.js";
+import { ask, readSettings } from "./ask.js";
+import { messageItem } from "./messages.js";
 import { contextText, findModel, loadPicker } from "./picker.js";
-import { ApiFailure, call, handleFailure, state } from "./session.js";
-import { sseEvents } from "./sse.js";
+import { handleFailure, state } from "./session.js";
 
-const chatKey = (id) => `${STORE}chat.${id}`;
-const loadConversation = (id) => readStore(chatKey(id), []);
-const saveConversation = (id, messages) => writeStore(chatKey(id), messages);
+/** The model record for an id: the picker's (with its provider), else a placeholder naming the id. */
+export function modelFor(id) {
+  return findModel(id) ?? { id, name: id, provider: { id: undefined, label: "a host not listed right now" }, status: undefined, chat: true };
+}
 
-export async function openChat(id) {
+async function ensurePicker() {
+  if (state.providers) return true;
+  try {
+    await loadPicker();
+  } catch (error) {
+    // The chat works without the picker's details (name, status, context): say so and go on.
+    if (handleFailure(error, "Could not load the model's details")) return false;
+  }
+  return true;
+}
+
+/** `#/chat/<model id>`: a new, empty chat with that model. */
+export async function startChat(modelId) {
   showView("chat");
-  if (state.model?.id !== id) stopReply();
-  if (!state.providers) {
+  stopReply();
+  if (!(await ensurePicker())) return;
+  show({ id: newId(), model: modelId, title: "New chat", messages: [], settings: {}, draft: true });
+}
+
+/** `#/c/<id>`: a saved chat, from this device's copy or else from the router. */
+export async function openConversation(id) {
+  showView("chat");
+  if (state.conversation?.id !== id) stopReply();
+  if (!(await ensurePicker())) return;
+  let conversation = loadConversation(id);
+  if (!conversation) {
     try {
-      await loadPicker();
+      conversation = await fetchConversation(id);
     } catch (error) {
-      // The chat works without the picker's details (name, status, context): say so and go on.
-      if (handleFailure(error, "Could not load the model's details")) return;
+      if (handleFailure(error, "Could not open this chat")) return;
     }
   }
-  const provider = id.split("/")[0];
-  const model = findModel(id) ?? { id, name: id.slice(provider.length + 1) || id, provider: { id: provider, label: provider } };
-  state.model = model;
-  $("chat-title").textContent = model.name;
-  const meta = [model.provider.label];
-  if (model.status) meta.push(model.status);
+  if (!conversation) {
+    history.replaceState(null, "", "#/");
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    return;
+  }
+  if (state.conversation?.id === id && state.reply) return;
+  show(conversation);
+}
+
+/** Back to no open chat (desktop: the empty chat pane beside the picker). */
+export function closeChat() {
+  stopReply();
+  state.conversation = undefined;
+  state.model = undefined;
+  $("chat-title").textContent = "Pick a model";
+  $("chat-model").textContent = "";
+  $("messages").replaceChildren();
+  for (const id of ["composer", "chat-settings", "rename", "new-chat"]) $(id).hidden = true;
+  $("chat-empty").hidden = false;
+}
+
+function show(conversation) {
+  state.conversation = conversation;
+  state.model = modelFor(conversation.model);
+  for (const id of ["composer", "chat-settings", "new-chat"]) $(id).hidden = false;
+  $("rename").hidden = Boolean(conversation.draft);
+  $("chat-empty").hidden = true;
+  $("system-prompt").value = conversation.system ?? "";
+  $("temperature").value = conversation.settings?.temperature ?? "";
+  $("max-tokens").value = conversation.settings?.max_tokens ?? "";
+  showHeader();
+  renderMessages();
+  setBusy(Boolean(state.reply));
+  if (chatShown()) $("prompt").focus();
+  document.dispatchEvent(new CustomEvent("conversation-shown"));
+}
+
+export function showHeader() {
+  const model = state.model;
+  if (!model) return;
+  $("chat-title").textContent = state.conversation?.draft ? model.name : state.conversation.title;
+  const meta = [state.conversation?.draft ? undefined : model.name, model.provider.label, model.status];
   if (model.context_length) meta.push(contextText(model.context_length));
-  $("chat-model").textContent = meta.join(" · ");
-  renderMessages(loadConversation(id));
-  setBusy(false);
-  $("prompt").focus();
+  $("chat-model").textContent = meta.filter(Boolean).join(" · ");
 }
 
 export function stopReply() {
   state.reply?.abort();
 }
 
-function messageItem(message) {
-  const item = el("li", { class: `message ${message.role}` });
-  if (message.reasoning) item.append(el("details", {}, el("summary", {}, "Thinking"), el("p", {}, message.reasoning)));
-  item.append(el("p", { class: "content" }, message.content));
-  if (message.note) item.append(el("p", { class: "note" }, message.note));
-  return item;
-}
-
-function renderMessages(messages) {
-  $("messages").replaceChildren(...messages.map(messageItem));
+export function renderMessages() {
+  const messages = state.conversation.messages;
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  const items = messages.map((message, index) =>
+    messageItem(message, index, {
+      edit: message.role === "user" ? (item) => editMessage(item, index) : undefined,
+      regenerate: message.role === "assistant" && index === messages.length - 1 && index > lastUser ? () => rewindAndAsk(lastUser) : undefined,
+      retry: message.role === "error" && index === messages.length - 1 ? () => rewindAndAsk(lastUser) : undefined,
+    }),
+  );
+  $("messages").replaceChildren(...items);
   scrollToEnd(true);
 }
 
-function scrollToEnd(force) {
+export function scrollToEnd(force) {
   const list = $("messages");
   // Follow the reply only while the reader is at the bottom; never pull them back while they scroll up.
   if (force || list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
 }
 
-function setBusy(busy) {
+export function setBusy(busy) {
   $("send").hidden = busy;
   $("stop").hidden = !busy;
-  $("new-chat").disabled = busy;
+  $("messages").classList.toggle("busy", busy);
 }
 
-let stateTimer = 0;
-/** The line above the composer: `waiting` for the first byte, `loading` while the host loads the model. */
-function showChatState(kind, text) {
-  const line = $("chat-state");
-  clearInterval(stateTimer);
-  if (!kind) {
-    line.hidden = true;
-    return;
+/** Saves the open chat; a new one becomes a saved chat with its own address. */
+export function persist(conversation) {
+  const wasDraft = conversation.draft;
+  delete conversation.draft;
+  saveConversation(conversation);
+  if (wasDraft && state.conversation === conversation) {
+    history.replaceState(null, "", `#/c/${conversation.id}`);
+    $("rename").hidden = false;
+    showHeader();
   }
-  if (line.dataset.kind !== kind || line.hidden) {
-    line.dataset.kind = kind;
-    line.hidden = false;
-    $("chat-state-text").textContent = text;
-    line.dataset.since = String(Date.now());
-  }
-  const tick = () => ($("chat-state-elapsed").textContent = `${Math.round((Date.now() - Number(line.dataset.since)) / 1000)} s`);
-  tick();
-  stateTimer = setInterval(tick, 1000);
 }
 
-/** Streams one reply into `item`; resolves with how it ended: `{ finished }` or `{ failure }`. */
-async function streamReply(model, history, reply, item, signal) {
-  const content = item.querySelector(".content");
-  const loading = () => showChatState("loading", `Loading model ${model.name} on ${model.provider.label}… this can take a minute.`);
-  const res = await call("/v1/chat/completions", { method: "POST", body: { model: model.id, stream: true, messages: history }, signal });
-  if (res.headers.has("x-llama-edge-loading")) loading();
-  let swapping = false;
-  for await (const { comments, data } of sseEvents(res.body)) {
-    if (comments.some((c) => c.startsWith("loading"))) loading();
-    if (data === undefined) continue;
-    if (data === "[DONE]") return { finished: true };
-    let chunk;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      continue;
-    }
-    // A stream that broke after it started ends with one OpenAI-shaped error event.
-    if (chunk.error) return { failure: typeof chunk.error.message === "string" ? chunk.error.message : "The host reported an error." };
-    const delta = chunk.choices?.[0]?.delta ?? {};
-    // llama-swap's `sendLoadingState` reports a swap as reasoning text ("llama-swap loading model: X",
-    // dots, "Done! (12.3s)"): that is the loading state, not the model's thinking.
-    if (typeof delta.reasoning_content === "string" && (swapping || delta.reasoning_content.startsWith("llama-swap loading model"))) {
-      swapping = !delta.reasoning_content.startsWith("Done!");
-      if (swapping) loading();
-      continue;
-    }
-    if (delta.content || delta.reasoning_content) showChatState(undefined);
-    if (typeof delta.reasoning_content === "string" && delta.reasoning_content) {
-      if (!reply.reasoning) item.prepend(el("details", {}, el("summary", {}, "Thinking"), el("p", {})));
-      reply.reasoning += delta.reasoning_content;
-      item.querySelector("details p").append(delta.reasoning_content);
-    }
-    if (typeof delta.content === "string" && delta.content) {
-      reply.content += delta.content;
-      content.append(delta.content);
-    }
-    scrollToEnd();
-  }
-  return { failure: "The reply was cut off before it was complete." };
-}
-
-async function send(event) {
+function send(event) {
   event?.preventDefault();
   const text = $("prompt").value.trim();
-  const model = state.model;
-  if (!text || !model || state.reply) return;
+  const conversation = state.conversation;
+  if (!text || !conversation || state.reply) return;
   $("prompt").value = "";
-  const messages = loadConversation(model.id);
-  messages.push({ role: "user", content: text });
-  saveConversation(model.id, messages);
-  const history = messages.filter((m) => m.role === "user" || (m.role === "assistant" && m.content)).map(({ role, content }) => ({ role, content }));
-  $("messages").append(messageItem(messages.at(-1)));
+  conversation.messages.push({ role: "user", content: text });
+  ask(conversation);
+}
 
-  const reply = { role: "assistant", content: "", reasoning: "" };
-  const item = messageItem(reply);
-  $("messages").append(item);
-  scrollToEnd(true);
-  const controller = new AbortController();
-  state.reply = controller;
-  setBusy(true);
-  showChatState("waiting", `Waiting for ${model.provider.label}${model.status === "unloaded" ? " (the model is not loaded yet)" : ""}…`);
+/** Regenerate and Retry: drop what came after the user message at `index`, and ask again. */
+function rewindAndAsk(index) {
+  const conversation = state.conversation;
+  if (!conversation || state.reply || index < 0) return;
+  conversation.messages.splice(index + 1);
+  ask(conversation);
+}
 
-  let failure;
-  try {
-    ({ failure } = await streamReply(model, history, reply, item, controller.signal));
-  } catch (error) {
-    if (!controller.signal.aborted) {
-      if (error instanceof ApiFailure && error.keyRefused) return void handleFailure(error, "");
-      failure = error instanceof ApiFailure ? error.message : `The reply broke off: ${error.message}`;
-    }
-  } finally {
-    state.reply = undefined;
-    showChatState(undefined);
-    setBusy(false);
-  }
-
-  // The view may have moved on to another conversation meanwhile: then only storage is updated.
-  const shown = item.isConnected;
-  const add = (message) => {
-    messages.push(message);
-    if (shown) $("messages").append(messageItem(message));
+function editMessage(item, index) {
+  if (state.reply) return;
+  const conversation = state.conversation;
+  const box = el("textarea", { class: "edit-box", rows: "3", "aria-label": "Edit message" });
+  box.value = conversation.messages[index].content;
+  const done = () => renderMessages();
+  const resend = () => {
+    const text = box.value.trim();
+    if (!text || state.reply) return;
+    conversation.messages.splice(index, conversation.messages.length - index, { role: "user", content: text });
+    ask(conversation);
   };
-  if (controller.signal.aborted) reply.note = "Stopped.";
-  if (reply.content || reply.reasoning) {
-    messages.push(reply);
-    if (reply.note) item.append(el("p", { class: "note" }, reply.note));
-  } else {
-    item.remove();
-  }
-  if (failure) add({ role: "error", content: failure });
-  else if (controller.signal.aborted && !reply.content) add({ role: "error", content: "Stopped before the host replied." });
-  saveConversation(model.id, messages);
-  if (!shown) return;
-  scrollToEnd();
-  if (!$("chat").hidden) $("prompt").focus();
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      resend();
+    } else if (event.key === "Escape") done();
+  });
+  item.replaceChildren(box, el("div", { class: "actions" }, el("button", { type: "button", class: "save-edit", onclick: resend }, "Send"), el("button", { type: "button", class: "quiet", onclick: done }, "Cancel")));
+  box.focus();
 }
 
 function newChat() {
-  if (!state.model || state.reply) return;
-  saveConversation(state.model.id, []);
-  renderMessages([]);
-  $("prompt").focus();
+  const model = state.conversation?.model;
+  if (!model) return;
+  // The chat on screen is already saved (or empty): a new one takes nothing away.
+  location.hash = `#/chat/${encodeURIComponent(model)}`;
+}
+
+function renameOpen() {
+  const conversation = state.conversation;
+  if (!conversation || conversation.draft) return;
+  document.dispatchEvent(new CustomEvent("rename-conversation", { detail: conversation.id }));
+}
+
+/** A chat changed on another device while it is open here (and idle): show the newer copy. */
+function followRemote(detail) {
+  const open = state.conversation;
+  if (detail !== "synced" || !open || open.draft || state.reply) return;
+  const stored = loadConversation(open.id);
+  if (stored && stored.updated_at > open.updated_at && !document.querySelector("#messages .edit-box")) show(stored);
 }
 
 export function wireChat() {
+  onConversationsChange(followRemote);
   $("composer").addEventListener("submit", send);
   $("stop").addEventListener("click", stopReply);
   $("new-chat").addEventListener("click", newChat);
+  $("rename").addEventListener("click", renameOpen);
+  for (const id of ["system-prompt", "temperature", "max-tokens"]) {
+    $(id).addEventListener("change", () => {
+      const conversation = state.conversation;
+      if (!conversation) return;
+      readSettings(conversation);
+      if (!conversation.draft) saveConversation(conversation);
+    });
+  }
   $("prompt").addEventListener("keydown", (event) => {
     // Enter sends, Shift+Enter is a new line; never while an input method is composing a character.
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);

@@ -19,9 +19,18 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/**
+ * `sign-in`, `picker` or `chat`. The picker and the chat share the workspace: on a phone only the named
+ * pane shows; on a desktop both do, side by side (app.css).
+ */
 export function showView(id) {
-  for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== id;
+  $("sign-in").hidden = id !== "sign-in";
+  $("workspace").hidden = id === "sign-in";
+  if (id !== "sign-in") $("workspace").dataset.pane = id;
 }
+
+/** Whether the chat pane is on screen (always beside the picker on a desktop). */
+export const chatShown = () => !$("workspace").hidden && ($("workspace").dataset.pane === "chat" || matchMedia("(min-width: 900px)").matches);
 
 export function readStore(name, fallback) {
   try {
@@ -58,10 +67,20 @@ export function removeAllStored() {
 }
 
 let noticeTimer = 0;
-/** A message that must be seen (a favorite that could not be saved), at the top of the screen. */
-export function showNotice(text) {
+/** A message that must be seen (a favorite that could not be saved), at the top of the screen; `action`: { label, run } (Undo). */
+export function showNotice(text, action) {
   $("notice-text").textContent = text;
   $("notice").hidden = false;
+  $("notice").classList.toggle("info", Boolean(action));
+  const button = $("notice-action");
+  button.hidden = !action;
+  button.textContent = action?.label ?? "";
+  button.onclick = action
+    ? () => {
+        hideNotice();
+        action.run();
+      }
+    : null;
   clearTimeout(noticeTimer);
   noticeTimer = setTimeout(hideNotice, 10_000);
 }

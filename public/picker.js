@@ -1,5 +1,6 @@
 // The model picker: Favorites first, then one section per provider (label and status), each model
-// with its name, status, context length and a star. Starring is optimistic: the star and the
+// with its name, status, context length and a star. Models the host says are not for chat
+// (embeddings, rerankers, audio, images) are listed, marked, and cannot be opened as a chat. Starring is optimistic: the star and the
 // Favorites section change at once, and go back, with a message, if the router refuses the change.
 import { $, el, showView } from "./dom.js";
 import { callJson, handleFailure, state } from "./session.js";
@@ -14,6 +15,18 @@ export function findModel(id) {
   return undefined;
 }
 
+/** After a cold model answered: it is loaded now, in the picker too. */
+export function markLoaded(id) {
+  for (const { models } of state.providers ?? []) {
+    const model = models.find((m) => m.id === id);
+    if (model) model.status = "loaded";
+  }
+  renderPicker();
+}
+
+const KIND_LABEL = { embedding: "embedding", embeddings: "embedding", reranker: "reranker", rerank: "reranker", audio_transcriptions: "transcription", audio_speech: "speech", image_generation: "image", image_to_image: "image" };
+const kindOf = (model) => KIND_LABEL[model.capabilities?.find((c) => KIND_LABEL[c])] ?? "not for chat";
+
 export async function loadPicker() {
   const [picker, settings] = await Promise.all([callJson("/api/picker"), callJson("/api/settings")]);
   state.providers = picker.sections.filter((s) => s.kind === "provider");
@@ -22,6 +35,7 @@ export async function loadPicker() {
 
 export async function showPicker() {
   showView("picker");
+  document.dispatchEvent(new CustomEvent("picker-shown"));
   if (!state.providers) $("picker-status").textContent = "Loading models…";
   try {
     await loadPicker();
@@ -39,12 +53,20 @@ function modelRow(model, section) {
   if (model.context_length) meta.push(" · ", contextText(model.context_length));
   // Favorites mix providers: name each one's host there.
   if (section === "favorites") meta.push(" · ", model.provider.label);
+  const chat = model.chat !== false;
+  if (!chat) meta.push(" · ", el("span", { class: "badge kind" }, kindOf(model)));
   return el(
     "li",
-    { class: "model", "data-id": model.id, "data-status": model.status },
+    { class: `model${chat ? "" : " not-chat"}`, "data-id": model.id, "data-status": model.status, "data-chat": String(chat) },
     el(
       "button",
-      { type: "button", class: "choose", onclick: () => (location.hash = `#/chat/${encodeURIComponent(model.id)}`) },
+      {
+        type: "button",
+        class: "choose",
+        disabled: !chat,
+        title: chat ? undefined : `${model.name} is a ${kindOf(model)} model: use it through the API, not as a chat.`,
+        onclick: () => (location.hash = `#/chat/${encodeURIComponent(model.id)}`),
+      },
       el("span", { class: "name" }, model.name),
       el("span", { class: "meta" }, ...meta),
     ),
@@ -64,7 +86,7 @@ function modelRow(model, section) {
   );
 }
 
-function renderPicker(focus) {
+export function renderPicker(focus) {
   const sections = $("sections");
   if (!state.providers) return sections.replaceChildren();
   // As the router's own picker: favorites in the user's order, unavailable ones hidden (never removed).

@@ -11,8 +11,10 @@ export const state = {
   providers: undefined,
   /** The user's stored favorites, unavailable ones included, in their order (optimistic while saving). */
   favorites: [],
-  /** The model the chat view is open on. */
+  /** The model the chat view is open on (a picker record, with its provider). */
   model: undefined,
+  /** The conversation the chat view shows: { id, title, model, system, settings, messages, draft? }. */
+  conversation: undefined,
   /** Aborts the reply being streamed. */
   reply: undefined,
 };

@@ -11,6 +11,7 @@ import { requestLog } from "./observability/request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { inferenceRoutes } from "./routes/inference.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { HostError, toApiError } from "./upstream/failure.ts";
 
@@ -31,6 +32,7 @@ app.use("/admin/*", requireAdmin, limitBody(BODY_LIMITS.admin));
 app.route("/", inferenceRoutes);
 app.route("/v1", modelRoutes);
 app.route("/api", settingsRoutes);
+app.route("/api", conversationRoutes);
 app.route("/admin", adminRoutes);
 
 app.notFound((c) => notFound(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, "route_not_found").toResponse());

@@ -31,6 +31,8 @@ export interface CatalogModel extends ModelTraits {
   provider: { id: string; label: string };
   status: ModelStatus;
   context_length?: number;
+  /** The host's capability names when it lists them (llama-swap: "vision", "embedding", "reranker", ...). */
+  capabilities?: string[];
 }
 
 export interface CatalogProvider {

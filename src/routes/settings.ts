@@ -29,8 +29,12 @@ settingsRoutes.patch("/settings", limitBody(BODY_LIMITS.settings), async (c) => 
 });
 
 settingsRoutes.get("/picker", async (c) => {
-  const [catalog, favorites] = await Promise.all([getCatalog(c.get("scope")), userState(c).getFavorites()]);
-  return c.json(buildPicker(catalog, favorites));
+  const state = userState(c);
+  const [catalog, favorites] = await Promise.all([getCatalog(c.get("scope")), state.getFavorites()]);
+  // Context lengths the host's list lacks may be known from this user's context cache (GET /api/models/{id}/context).
+  const unknown = catalog.models.filter((m) => !m.context_length).map((m) => m.id);
+  const contexts = unknown.length ? await state.getContexts(unknown, CONTEXT_CACHE_MS) : {};
+  return c.json(buildPicker(catalog, favorites, contexts));
 });
 
 settingsRoutes.get("/models/*", async (c) => {

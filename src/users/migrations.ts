@@ -17,6 +17,25 @@ const MIGRATIONS: readonly string[][] = [
        fetched_at INTEGER NOT NULL
      )`,
   ],
+  // 2: saved chats (users/conversations.ts). The JSON of a conversation is split over parts because a
+  // row holds at most 2 MB and a conversation may be 2 MiB.
+  [
+    `CREATE TABLE conversations (
+       id TEXT PRIMARY KEY,
+       title TEXT NOT NULL,
+       model TEXT,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       bytes INTEGER NOT NULL
+     )`,
+    `CREATE INDEX conversations_by_update ON conversations (updated_at DESC)`,
+    `CREATE TABLE conversation_parts (
+       conversation_id TEXT NOT NULL,
+       seq INTEGER NOT NULL,
+       data TEXT NOT NULL,
+       PRIMARY KEY (conversation_id, seq)
+     )`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

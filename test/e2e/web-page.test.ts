@@ -263,7 +263,7 @@ describe("the web page", () => {
 
       await page.reload();
       await page.locator("#messages .user .content", { hasText: "Hello there" }).waitFor();
-      expect(await lastReply(page).textContent()).toBe("0 1 2 3 4 5 ");
+      expect((await lastReply(page).textContent())?.trim()).toBe("0 1 2 3 4 5");
       // The next message carries the conversation so far.
       await sendMessage(page, "And again");
       await page.locator("#messages .assistant").nth(1).locator(".content", { hasText: "0 1 2 3 4 5" }).waitFor();
@@ -297,11 +297,17 @@ describe("the web page", () => {
       const page = await openPage();
       await signIn(page);
       await openChat(page, provider, `${provider}/${model}`);
+      expect(await page.locator("#chat-model").textContent()).toContain("unloaded");
       await sendMessage(page, "Wake up");
+      const waitingSince = await page.locator("#chat-state").getAttribute("data-since");
       await page.locator("#chat-state", { hasText: `Loading model ${model} on ${label}` }).waitFor();
+      // One timer from the moment of sending: "Loading model" does not start it again at 0.
+      expect(await page.locator("#chat-state").getAttribute("data-since")).toBe(waitingSince);
       if (shot) await page.screenshot({ path: join(SHOTS, shot) });
       await lastReply(page).filter({ hasText: "0 1 2" }).waitFor();
       expect(await page.locator("#chat-state").isHidden()).toBe(true);
+      // The header follows the model's state: it answered, so it is loaded now.
+      expect(await page.locator("#chat-model").textContent()).toMatch(/· loaded/);
       expect(await page.locator("#messages details").count()).toBe(0);
       expect(await page.locator("#messages").textContent()).not.toContain("llama-swap loading model");
     });

@@ -1,11 +1,16 @@
+import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetProviderLists } from "../../src/catalog/provider-lists.ts";
+import type { Catalog } from "../../src/catalog/types.ts";
+import { buildPicker } from "../../src/users/picker.ts";
+import type { UserState } from "../../src/users/user-state.ts";
 import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
 import { call, putRegistry, userKey } from "../helpers/worker.ts";
 
 const outbound = useOutbound();
 let alice = "";
+let aliceId = "";
 let bob = "";
 
 const settings = async (key: string) => (await (await call("/api/settings", { key })).json()) as { favorite_models: string[] };
@@ -20,7 +25,8 @@ beforeEach(async () => {
       { id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.fav.example.net" },
     ],
   });
-  alice = await userKey(`alice-${crypto.randomUUID()}`);
+  aliceId = `alice-${crypto.randomUUID()}`;
+  alice = await userKey(aliceId);
   bob = await userKey(`bob-${crypto.randomUUID()}`);
 });
 
@@ -87,7 +93,9 @@ describe("hide, never delete: the picker", () => {
     expect(res.status).toBe(200);
     const picker = (await res.json()) as { sections: { kind: string; provider?: { id: string; status: string }; models: { id: string; status: string; favorite: boolean; context_length?: number }[] }[] };
     expect(picker.sections.map((s) => s.kind)).toEqual(["favorites", "provider", "provider"]);
-    expect(picker.sections[0]?.models).toEqual([{ id: "sam-desktop/qwen3-32b", name: "qwen3-32b", status: "loaded", favorite: true, context_length: 32768 }]);
+    expect(picker.sections[0]?.models).toEqual([
+      { id: "sam-desktop/qwen3-32b", name: "qwen3-32b", provider: "sam-desktop", status: "loaded", favorite: true, context_length: 32768, chat: true },
+    ]);
     expect(picker.sections[1]).toMatchObject({ provider: { id: "sam-desktop", label: "Sam", status: "ok" } });
     expect(picker.sections[1]?.models.map((m) => [m.id, m.favorite])).toEqual([["sam-desktop/gemma3", false], ["sam-desktop/qwen3-32b", true]]);
     expect(picker.sections[2]).toMatchObject({ provider: { id: "garage", status: "unavailable" } });
@@ -110,5 +118,60 @@ describe("hide, never delete: the picker", () => {
     const forBob = await (await call("/v1/models", { key: bob })).text();
     expect(forAlice).toBe(forBob);
     expect(forAlice).not.toContain("favorite");
+  });
+});
+
+describe("the picker's model records", () => {
+  const catalogOf = (models: { id: string; context_length?: number; capabilities?: string[] }[]): Catalog => ({
+    providers: [{ id: "sam-desktop", label: "Sam", status: "ok" }],
+    degraded: [],
+    models: models.map((m) => ({
+      object: "model",
+      created: 0,
+      owned_by: "sam-desktop",
+      name: m.id,
+      provider: { id: "sam-desktop", label: "Sam" },
+      status: "loaded",
+      ...m,
+      id: `sam-desktop/${m.id}`,
+    })),
+  });
+
+  it("marks models whose capabilities are embedding, rerank, audio or image only as not for chat", () => {
+    const picker = buildPicker(
+      catalogOf([
+        { id: "plain" },
+        { id: "vl", capabilities: ["vision"] },
+        { id: "tools", capabilities: ["function_calling"] },
+        { id: "nomic", capabilities: ["embedding"] },
+        { id: "bge", capabilities: ["reranker"] },
+        { id: "whisper", capabilities: ["audio_transcriptions"] },
+        { id: "kokoro", capabilities: ["audio_speech"] },
+        { id: "sd", capabilities: ["image_generation", "image_to_image"] },
+      ]),
+      [],
+    );
+    const models = picker.sections[1]!.models;
+    expect(Object.fromEntries(models.map((m) => [m.name, m.chat]))).toEqual({
+      plain: true, vl: true, tools: true, nomic: false, bge: false, whisper: false, kokoro: false, sd: false,
+    });
+    expect(models.find((m) => m.name === "nomic")).toMatchObject({ provider: "sam-desktop", capabilities: ["embedding"] });
+    expect(models.find((m) => m.name === "plain")).not.toHaveProperty("capabilities");
+  });
+
+  it("shows context lengths from the user's context cache where the host's list has none", async () => {
+    outbound().route("https://sam.fav.example.net", llamaSwapDouble({ models: [{ id: "listed", context_length: 32768 }, "cached", "unknown"] }).handle);
+    outbound().route("https://garage.fav.example.net", llamaSwapDouble({ models: ["cached"] }).handle);
+    const stub = env.USER_STATE.get(env.USER_STATE.idFromName(aliceId)) as DurableObjectStub<UserState>;
+    await stub.putContext({ composite_id: "sam-desktop/cached", context_length: 8192, slots: 1, source: "props", fetched_at: Date.now() });
+    // Another user's cache and a stale entry are not used.
+    const bobStub = env.USER_STATE.get(env.USER_STATE.idFromName("someone-else")) as DurableObjectStub<UserState>;
+    await bobStub.putContext({ composite_id: "sam-desktop/unknown", context_length: 4096, slots: 1, source: "props", fetched_at: Date.now() });
+    await stub.putContext({ composite_id: "sam-desktop/listed", context_length: 1024, slots: 1, source: "props", fetched_at: Date.now() });
+    await stub.putContext({ composite_id: "garage/cached", context_length: 2048, slots: 1, source: "props", fetched_at: 1 });
+
+    const picker = (await (await call("/api/picker", { key: alice })).json()) as { sections: { models: { id: string; context_length?: number }[] }[] };
+    const contexts = Object.fromEntries(picker.sections.flatMap((s) => s.models).map((m) => [m.id, m.context_length ?? null]));
+    expect(contexts).toEqual({ "sam-desktop/listed": 32768, "sam-desktop/cached": 8192, "sam-desktop/unknown": null, "garage/cached": null });
   });
 });
