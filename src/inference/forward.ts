@@ -6,9 +6,8 @@ import { guardSseStream, type StreamOutcome } from "../resilience/stream-guard.t
 import { classifyHostResponse, type HostContext } from "../upstream/classify.ts";
 import { clientHeaders, isEventStream, markAsEventStream } from "../upstream/response-headers.ts";
 import { apiPath, authHeaders, sendToProvider, type Target } from "../upstream/transport.ts";
-import type { InferenceBody } from "./request-body.ts";
+import { hostBody, type InferenceBody } from "./request-body.ts";
 import type { ResolvedModel } from "./resolve-model.ts";
-import { spliceModel } from "./splice-model.ts";
 
 export type Endpoint = "/chat/completions" | "/completions" | "/embeddings" | "/responses";
 
@@ -48,7 +47,7 @@ export async function forwardInference(env: Env, target: ResolvedModel, request:
         "content-type": "application/json",
         accept: request.accept ?? (request.body.stream ? "text/event-stream" : "application/json"),
       },
-      body: spliceModel(request.body.text, target.wireModel),
+      body: hostBody(request.body, target.wireModel),
       signal: request.signal,
     });
   } catch (error) {

@@ -2,7 +2,13 @@
 // byte for byte, whatever the formatting, nesting, escapes or duplicate keys.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findTopLevelModel, spliceModel } from "../../src/inference/splice-model.ts";
+import { findTopLevelModel, spliceModel as spliceBytes } from "../../src/inference/splice-model.ts";
+
+// The scanner works on the body's UTF-8 bytes; the properties are stated on text, so these wrappers
+// encode, splice and decode (a slot's offsets are bytes, so the checks slice the bytes too).
+const utf8 = new TextEncoder();
+const text8 = new TextDecoder();
+const spliceModel = (text: string, model: string): string => text8.decode(spliceBytes(utf8.encode(text), model));
 
 /** Serializes JSON with whitespace drawn from `spaces` between every token, as hand-written bodies have. */
 function render(value: unknown, spaces: string[]): string {
@@ -37,10 +43,11 @@ describe("spliceModel", () => {
       fc.property(body, whitespace, modelId, (parts, spaces, replacement) => {
         const original = build(parts);
         const text = render(original, spaces);
-        const [slot] = findTopLevelModel(text);
+        const bytes = utf8.encode(text);
+        const [slot] = findTopLevelModel(bytes);
         expect(slot).toBeDefined();
         const out = spliceModel(text, replacement);
-        expect(out).toBe(text.slice(0, slot!.start) + JSON.stringify(replacement) + text.slice(slot!.end));
+        expect(out).toBe(text8.decode(bytes.subarray(0, slot!.start)) + JSON.stringify(replacement) + text8.decode(bytes.subarray(slot!.end)));
         expect(JSON.parse(out)).toEqual({ ...JSON.parse(text), model: replacement });
       }),
       { numRuns: 500 },
@@ -78,6 +85,12 @@ describe("spliceModel", () => {
   it("keeps numbers JSON.parse would change", () => {
     const text = `{"seed":18446744073709551615,"model":"m","temperature":1.0,"top_p":1e0,"x":-0}`;
     expect(spliceModel(text, "n")).toBe(`{"seed":18446744073709551615,"model":"n","temperature":1.0,"top_p":1e0,"x":-0}`);
+  });
+
+  it("keeps bytes that are not UTF-8 text outside the model as they were", () => {
+    const prefix = utf8.encode(`{"model":"a","x":"`);
+    const bytes = new Uint8Array([...prefix, 0xff, 0xfe, 0x22, 0x7d]);
+    expect([...spliceBytes(bytes, "b")]).toEqual([...utf8.encode(`{"model":"b","x":"`), 0xff, 0xfe, 0x22, 0x7d]);
   });
 
   it("leaves a body without a top-level model as it was", () => {
