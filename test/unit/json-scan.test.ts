@@ -10,9 +10,10 @@ describe("the JSON byte scanner", () => {
   it("finds every member of a valid object, with its value and, for arrays, its length", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.boolean(), (object, pretty) => {
-        const bytes = utf8.encode(JSON.stringify(object, null, pretty ? 2 : undefined));
+        const text = JSON.stringify(object, null, pretty ? 2 : undefined);
+        const bytes = utf8.encode(text);
         const members = scanObject(bytes, 0);
-        expect(members.map((m) => [parseSlice(bytes, m.keyStart, m.keyEnd), parseSlice(bytes, m.valueStart, m.valueEnd)])).toEqual(Object.entries(object));
+        expect(members.map((m) => [parseSlice(bytes, m.keyStart, m.keyEnd), parseSlice(bytes, m.valueStart, m.valueEnd)])).toEqual(Object.entries(JSON.parse(text) as object));
         for (const m of members) {
           const value = parseSlice(bytes, m.valueStart, m.valueEnd);
           expect(m.elements).toBe(Array.isArray(value) || (value !== null && typeof value === "object") ? Object.keys(value).length : 0);
@@ -24,10 +25,20 @@ describe("the JSON byte scanner", () => {
 
   it("ends a string at the first quote not escaped by an odd run of backslashes", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("a", "\\", '"', "ü", "\n") }), (s) => {
+      fc.property(fc.string({ unit: fc.constantFrom("a", "\\", '"', "ü", "\n"), maxLength: 600 }), (s) => {
         const encoded = JSON.stringify(s);
         const bytes = utf8.encode(`${encoded},"x"`);
         expect(skipString(bytes, 0)).toBe(utf8.encode(encoded).length);
+      }),
+    );
+  });
+
+  it("ends a string right whether escapes are dense, sparse or come back after a long plain run", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('"', "\\", "\n", "ü"), fc.nat({ max: 700 })), { maxLength: 6 }), (parts) => {
+        const s = parts.map(([escape, run]) => escape + "a".repeat(run)).join("");
+        const encoded = JSON.stringify(s);
+        expect(skipString(utf8.encode(`${encoded}]"x"`), 0)).toBe(utf8.encode(encoded).length);
       }),
     );
   });
