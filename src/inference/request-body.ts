@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { invalidRequest } from "../errors.ts";
 import { JsonSyntaxError, keyName, parseSlice, scanObject, skipWhitespace, type Member } from "./json-scan.ts";
-import { spliceModel, type Slot } from "./splice-model.ts";
+import { spliceModel, splicePieces, type Slot } from "./splice-model.ts";
 
 /** Bodies above this size get 413 before they are parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -32,10 +32,27 @@ export interface InferenceBody {
   fallbacks: string[];
 }
 
-/** The body to send to a host: the client's bytes with `wireModel` as every top-level `model`. */
-export function hostBody(body: InferenceBody, wireModel: string): Uint8Array {
-  return spliceModel(body.bytes, wireModel, body.modelSlots);
+/**
+ * The body to send to a host: the client's bytes with `wireModel` as every top-level `model`. Small
+ * bodies are copied into one buffer; a large one is streamed from views of the client's bytes, so it
+ * is never copied in full (a FixedLengthStream keeps Content-Length). Each call gives a fresh body,
+ * so a fallback attempt sends the same bytes again.
+ */
+export function hostBody(body: InferenceBody, wireModel: string): Uint8Array | ReadableStream<Uint8Array> {
+  if (body.bytes.length < STREAM_ABOVE_BYTES || !Fixed) return spliceModel(body.bytes, wireModel, body.modelSlots);
+  const pieces = splicePieces(body.bytes, wireModel, body.modelSlots);
+  const { readable, writable } = new Fixed(pieces.reduce((n, p) => n + p.length, 0));
+  const writer = writable.getWriter();
+  // Not awaited: each write settles as the host reads; a host that leaves early rejects them, harmlessly.
+  for (const piece of pieces) writer.write(piece).catch(() => {});
+  writer.close().catch(() => {});
+  return readable;
 }
+
+/** Bodies from this size on are streamed to the host rather than copied. */
+const STREAM_ABOVE_BYTES = 64 * 1024;
+/** The Workers runtime's stream with a declared length (absent in Node, where the bench calls the reader). */
+const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
 
 const notJson = () => invalidRequest("The request body is not valid JSON (UTF-8).", "invalid_json");
 const fieldError = (field: string, message: string) => invalidRequest(`The '${field}' field is invalid: ${message}.`, "invalid_body", field);

@@ -19,6 +19,19 @@ export function findTopLevelModel(bytes: Uint8Array): Slot[] {
 
 const encoder = new TextEncoder();
 
+/** The spliced body as pieces: views of the original bytes and the encoded model between them. */
+export function splicePieces(bytes: Uint8Array, model: string, slots: readonly Slot[]): Uint8Array[] {
+  const encoded = encoder.encode(JSON.stringify(model));
+  const pieces: Uint8Array[] = [];
+  let from = 0;
+  for (const { start, end } of slots) {
+    pieces.push(bytes.subarray(from, start), encoded);
+    from = end;
+  }
+  pieces.push(bytes.subarray(from));
+  return pieces;
+}
+
 /**
  * The same bytes with every slot replaced by `model` (JSON-encoded). Every duplicate is replaced:
  * JSON.parse reads the last one, some hosts read the first, and both must see the id the router

@@ -25,6 +25,12 @@ function outcome(run: () => { model: string; stream: boolean; fallbacks: string[
 
 const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
 
+/** What a host receives: hostBody gives a buffer, or for a large body a stream of the client's bytes. */
+async function sent(body: InferenceBody, wire: string): Promise<Uint8Array> {
+  const out = hostBody(body, wire);
+  return out instanceof Uint8Array ? out : new Uint8Array(await new Response(out).arrayBuffer());
+}
+
 /** JSON text of a member list (duplicates allowed) with whitespace drawn from `spaces`, keys optionally escaped. */
 function render(entries: [string, unknown][], spaces: string[], escapeKeys: boolean): string {
   let n = 0;
@@ -66,18 +72,18 @@ const encode = (text: string, bom: boolean) => {
 };
 
 describe("the byte-level request reader", () => {
-  it("reads every valid JSON body as JSON.parse and zod did, and sends the host the same body with the new model", () => {
-    fc.assert(
-      fc.property(body, whitespace, fc.boolean(), fc.boolean(), fc.string({ maxLength: 8 }), (entries, spaces, escapeKeys, bom, wire) => {
+  it("reads every valid JSON body as JSON.parse and zod did, and sends the host the same body with the new model", async () => {
+    await fc.assert(
+      fc.asyncProperty(body, whitespace, fc.boolean(), fc.boolean(), fc.string({ maxLength: 8 }), async (entries, spaces, escapeKeys, bom, wire) => {
         const bytes = encode(render(entries, spaces, escapeKeys), bom);
         const expected = outcome(() => oracleParse(bytes));
         let parsed: InferenceBody | undefined;
         const actual = outcome(() => (parsed = parseInferenceBody(buffer(bytes))));
         expect(actual).toEqual(expected);
         if (parsed) {
-          const sent = text8.decode(hostBody(parsed, wire));
+          const received = text8.decode(await sent(parsed, wire));
           const original = oracleParse(bytes).text;
-          expect(JSON.parse(sent)).toEqual({ ...JSON.parse(original), model: wire });
+          expect(JSON.parse(received)).toEqual({ ...JSON.parse(original), model: wire });
           // Byte for byte: the client's text (without a BOM) with each model value swapped, nothing else.
           expect(text8.decode(parsed.bytes)).toBe(original);
           let rebuilt = "";
@@ -86,7 +92,7 @@ describe("the byte-level request reader", () => {
             rebuilt += text8.decode(parsed.bytes.subarray(from, slot.start)) + JSON.stringify(wire);
             from = slot.end;
           }
-          expect(sent).toBe(rebuilt + text8.decode(parsed.bytes.subarray(from)));
+          expect(received).toBe(rebuilt + text8.decode(parsed.bytes.subarray(from)));
         }
       }),
       { numRuns: 400 },
@@ -130,23 +136,27 @@ describe("the byte-level request reader", () => {
     expect(parsed.model).toBe("a/b");
   });
 
-  it("keeps a body with bytes that are not UTF-8 inside a message, byte for byte", () => {
+  it("keeps a body with bytes that are not UTF-8 inside a message, byte for byte", async () => {
     const bytes = new Uint8Array([...utf8.encode('{"messages":[{"content":"'), 0xc3, 0x28, ...utf8.encode('"}],"model":"a/b"}')]);
-    const sent = hostBody(parseInferenceBody(buffer(bytes)), "b");
-    expect([...sent]).toEqual([...utf8.encode('{"messages":[{"content":"'), 0xc3, 0x28, ...utf8.encode('"}],"model":"b"}')]);
+    const received = await sent(parseInferenceBody(buffer(bytes)), "b");
+    expect([...received]).toEqual([...utf8.encode('{"messages":[{"content":"'), 0xc3, 0x28, ...utf8.encode('"}],"model":"b"}')]);
   });
 
-  it("drops a leading byte order mark, as decoding the text did", () => {
+  it("drops a leading byte order mark, as decoding the text did", async () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8.encode('{"model":"a"}')]);
-    expect(text8.decode(hostBody(parseInferenceBody(buffer(bytes)), "b"))).toBe('{"model":"b"}');
+    expect(text8.decode(await sent(parseInferenceBody(buffer(bytes)), "b"))).toBe('{"model":"b"}');
   });
 
-  it("reads a 3.5 MiB conversation from the request's own buffer, without copying it", () => {
+  it("reads a 3.5 MiB conversation from the request's own buffer, and sends it again for each attempt", async () => {
     const messages = Array.from({ length: 4000 }, (_, i) => ({ role: "user", content: `${'word \\" '.repeat(100)}${i}` }));
     const input = buffer(utf8.encode(JSON.stringify({ model: "a/b", messages })));
     expect(input.byteLength).toBeGreaterThan(3.5 * 1024 * 1024);
     const parsed = parseInferenceBody(input);
     expect(parsed.bytes.buffer).toBe(input);
-    expect(JSON.parse(text8.decode(hostBody(parsed, "x"))).messages).toEqual(messages);
+    // A large body streams from views of the client's buffer: nothing may detach it, or a fallback
+    // attempt would send nothing.
+    expect(hostBody(parsed, "x")).toBeInstanceOf(ReadableStream);
+    for (const wire of ["x", "fallback/y"]) expect(JSON.parse(text8.decode(await sent(parsed, wire)))).toEqual({ model: wire, messages });
+    expect(parsed.bytes.byteLength).toBe(input.byteLength);
   });
 });
