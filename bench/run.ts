@@ -2,7 +2,7 @@
 // bare pass-through Worker (the floor), under two local runtimes. See the README's Performance
 // section. Writes bench/results.json; BENCH_QUICK=1 runs a short version (for trying the bench out).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bodyGrowth, chatOfSize } from "./body-growth.ts";
@@ -107,11 +107,13 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     say(`floor on ${floor.url} (workerd ${floor.pids.join(",")}), router on ${router.url} (workerd ${router.pids.join(",")})`);
     await putRegistry(router.url, adminToken, { providers: [benchProvider(urls)] });
     const targets = targetsFor(urls, floor, router, await createKey(router.url, adminToken, "bench"));
-    // Diagnostics (Miniflare only): the same router without the parts that only the local runtime
-    // emulates expensively; authentication, validation, registry lookup and logging stay on.
+    // Diagnostics: the same router without the parts that only the local runtime emulates expensively;
+    // authentication, validation, registry lookup and logging stay on. Under wrangler dev only the one
+    // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
-    if (runtime === "miniflare") {
-      for (const [name, adjust] of DIAGNOSTICS) {
+    const variants: [string, Partial<WorkerSpec>][] = runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
+    {
+      for (const [name, adjust] of variants) {
         const worker = await startWorker(runtime, routerSpec(name, adjust));
         running.push(worker);
         await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
@@ -142,10 +144,12 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       if (!("worker" in peerRun)) return { skipped: peerRun.skipped };
       const l = summarize(lat.portkey as number[]);
       const rounds = Array.from({ length: settings.latency.rounds }, (_, r) => round(median(perRound("portkey", r)) - median(perRound("floor", r))));
-      const ownRouter = median(Array.from({ length: settings.latency.rounds }, (_, r) => median(perRound("router", r)) - median(perRound("floor", r))));
+      const own = (name: string) => median(Array.from({ length: settings.latency.rounds }, (_, r) => median(perRound(name, r)) - median(perRound("floor", r))));
+      const ownRouter = own("router");
       const ownPeer = median(rounds);
+      const noAssets = lat["router-no-assets"] ? { routerNoAssetsOwnMs: round(own("router-no-assets")), routerNoAssetsOwnToPeerOwn: round(own("router-no-assets") / ownPeer) } : {};
       const x = str.portkey as (typeof str)[string];
-      return { name: "Portkey gateway 1.15.2 (no auth, no rate limit)", latency: l, minusFloorMs: round(ownPeer), minusFloorPerRoundMs: rounds, routerOwnToPeerOwn: round(ownRouter / ownPeer), rps: (thr.portkey as { rps: number }).rps, ttfbMedianMs: summarize(x.ttfb).median };
+      return { name: "Portkey gateway 1.15.2 (no auth, no rate limit)", latency: l, minusFloorMs: round(ownPeer), minusFloorPerRoundMs: rounds, routerOwnToPeerOwn: round(ownRouter / ownPeer), rps: (thr.portkey as { rps: number }).rps, ttfbMedianMs: summarize(x.ttfb).median, ...noAssets };
     })();
 
     await putRegistry(router.url, adminToken, deadHostRegistry(urls));
@@ -210,6 +214,14 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     for (const worker of running.reverse()) await worker.stop().catch(() => {});
     rmSync(state, { recursive: true, force: true });
   }
+}
+
+/** The router's wrangler.toml without its [assets] section (for wrangler dev, which reads a config file). */
+function noAssetsConfig(): string {
+  const text = readFileSync(routerConfig, "utf8").replace(/^\[assets\][\s\S]*?(?=^\[|(?![\s\S]))/m, "").replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
+  const path = join(outDir, "wrangler.no-assets.toml");
+  writeFileSync(path, text);
+  return path;
 }
 
 /** Peak memory of one 3.5 MiB request, floor and router, each in a fresh Miniflare runtime. */
