@@ -54,6 +54,36 @@ const STREAM_ABOVE_BYTES = 64 * 1024;
 /** The Workers runtime's stream with a declared length (absent in Node, where the bench calls the reader). */
 const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
 
+/**
+ * The request's body bytes. With a Content-Length the runtime's stream is read straight into one buffer
+ * of that size (a BYOB reader): `request.arrayBuffer()` peaked at about three times a 3.5 MiB body in
+ * workerd, this at about one and a quarter. Without one (chunked), the runtime gathers it.
+ */
+export async function readBodyBytes(request: Request): Promise<ArrayBuffer> {
+  const length = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (!request.body || !Number.isSafeInteger(length) || length < 0 || length > MAX_BODY_BYTES) return request.arrayBuffer();
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = request.body.getReader({ mode: "byob" });
+  } catch {
+    return request.arrayBuffer(); // a stream that is not a byte stream (one built in JavaScript)
+  }
+  let buffer = new ArrayBuffer(length);
+  let filled = 0;
+  try {
+    while (filled < length) {
+      // Each read hands the buffer to the stream and back (the old view is detached): keep the new one.
+      const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+      if (done || !value) break;
+      buffer = value.buffer as ArrayBuffer;
+      filled += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return filled === length ? buffer : buffer.slice(0, filled);
+}
+
 const notJson = () => invalidRequest("The request body is not valid JSON (UTF-8).", "invalid_json");
 const fieldError = (field: string, message: string) => invalidRequest(`The '${field}' field is invalid: ${message}.`, "invalid_body", field);
 

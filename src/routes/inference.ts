@@ -8,7 +8,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { runAttempts, skippedHeader } from "../inference/attempts.ts";
 import { forwardInference, type Endpoint } from "../inference/forward.ts";
-import { MAX_BODY_BYTES, parseInferenceBody } from "../inference/request-body.ts";
+import { MAX_BODY_BYTES, parseInferenceBody, readBodyBytes } from "../inference/request-body.ts";
 import { resolveModel } from "../inference/resolve-model.ts";
 import { loadRegistry } from "../registry/loader.ts";
 import { DEFAULT_LOADING_NOTICE_MS, withLoadingNotice } from "../resilience/cold-load.ts";
@@ -31,7 +31,7 @@ const limitBody = bodyLimit({
 
 for (const endpoint of ENDPOINTS) {
   inferenceRoutes.post(endpoint, limitBody, async (c) => {
-    const body = parseInferenceBody(await c.req.arrayBuffer());
+    const body = parseInferenceBody(await readBodyBytes(c.req.raw));
     const registry = await loadRegistry(c.env);
     const ctx = c.executionCtx as ExecutionContext;
     const first = await resolveModel(c.env, ctx, registry, body.model);

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors.ts";
-import { hostBody, parseInferenceBody, type InferenceBody } from "../../src/inference/request-body.ts";
+import { hostBody, parseInferenceBody, readBodyBytes, type InferenceBody } from "../../src/inference/request-body.ts";
 import { oracleParse } from "./request-body-oracle.ts";
 
 const utf8 = new TextEncoder();
@@ -159,4 +159,24 @@ describe("the byte-level request reader", () => {
     for (const wire of ["x", "fallback/y"]) expect(JSON.parse(text8.decode(await sent(parsed, wire)))).toEqual({ model: wire, messages });
     expect(parsed.bytes.byteLength).toBe(input.byteLength);
   });
+
+  it("reads a request's body bytes exactly, with or without a Content-Length, whatever the stream", async () => {
+    const text = `{"model":"a/b","messages":[{"content":"${"ü🦙 ".repeat(50_000)}"}]}`;
+    const bytes = utf8.encode(text);
+    const chunked = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 7_000) controller.enqueue(bytes.slice(at, at + 7_000));
+          controller.close();
+        },
+      });
+    const requests = [
+      new Request("http://x/", { method: "POST", body: text, headers: { "content-length": String(bytes.length) } }),
+      new Request("http://x/", { method: "POST", body: text }),
+      new Request("http://x/", { method: "POST", body: chunked(), headers: { "content-length": String(bytes.length) } }),
+      new Request("http://x/", { method: "POST", body: new Response(chunked()).body, headers: { "content-length": String(bytes.length) } }),
+    ];
+    for (const request of requests) expect(text8.decode(await readBodyBytes(request))).toBe(text);
+  });
 });
+
