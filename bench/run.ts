@@ -140,6 +140,10 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     const str = await streaming([...targets, ...peers], { ...settings.streaming, pacing: settings.pacing }, say);
     const growth = await bodyGrowth(floorTarget, routerTarget, (t) => (t === routerTarget ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say);
     say(`body growth: router − floor ${growth.slopeMsPerMiB} ms/MiB, JSON.parse ${growth.jsonParseMsPerMiB} ms/MiB`);
+    // The same without the local [assets] layer in front (it handles every byte of the body too).
+    const bare = diagnostics.find((t) => t.name === "router-no-assets");
+    const growthNoAssets = bare ? await bodyGrowth(floorTarget, bare, (t) => (t === bare ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say) : undefined;
+    if (growthNoAssets) say(`body growth without [assets]: router − floor ${growthNoAssets.slopeMsPerMiB} ms/MiB`);
     const peerFigures = ((): PeerFigures => {
       if (!("worker" in peerRun)) return { skipped: peerRun.skipped };
       const l = summarize(lat.portkey as number[]);
@@ -195,6 +199,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       routerOwnMedianOfRoundsMs: round(median(rounds)),
       peer: peerFigures,
       bodyGrowth: growth,
+      ...(growthNoAssets ? { bodyGrowthNoAssets: growthNoAssets } : {}),
       ...(runtime === "miniflare" ? { requestMemory: await requestMemory(urls, scripts, adminToken, compatibility, state, say) } : {}),
       ...(poolRoutingMs !== undefined ? { poolRoutingDecisionMs: poolRoutingMs } : {}),
       ...(logLines !== undefined ? { routerLogLines: logLines } : {}),
@@ -227,18 +232,27 @@ function noAssetsConfig(): string {
 /** Peak memory of one 3.5 MiB request, floor and router, each in a fresh Miniflare runtime. */
 async function requestMemory(urls: HostUrls, scripts: { router: string; floor: string }, adminToken: string, compatibility: WorkerSpec["compatibility"], state: string, say: (line: string) => void): Promise<RuntimeFigures["requestMemory"]> {
   const bytes = 3.5 * 1024 * 1024;
-  const peak = async (name: "floor" | "router") => {
+  const peak = async (name: "floor" | "router" | "router-no-assets") => {
     const worker =
       name === "floor"
         ? await startWorker("miniflare", { name: "floor-memory", configPath: floorConfig, scriptPath: scripts.floor, vars: { UPSTREAM: urls.paced }, compatibility, stateDir: join(state, "floor-memory") })
-        : await startWorker("miniflare", { name: "router-memory", configPath: routerConfig, scriptPath: scripts.router, secrets: { ADMIN_TOKEN: adminToken }, rateLimit: settings.rateLimitPerMinute, compatibility, stateDir: join(state, "router-memory") });
+        : await startWorker("miniflare", {
+            name: `${name}-memory`,
+            configPath: routerConfig,
+            scriptPath: scripts.router,
+            secrets: { ADMIN_TOKEN: adminToken },
+            rateLimit: settings.rateLimitPerMinute,
+            compatibility,
+            stateDir: join(state, `${name}-memory`),
+            ...(name === "router-no-assets" ? { adjust: (o: Record<string, unknown>) => void delete o.assets } : {}),
+          });
     try {
       let headers = {};
-      if (name === "router") {
+      if (name !== "floor") {
         await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
         headers = { authorization: `Bearer ${await createKey(worker.url, adminToken, "bench")}` };
       }
-      const model = name === "router" ? `bench/${BENCH_MODEL}` : BENCH_MODEL;
+      const model = name !== "floor" ? `bench/${BENCH_MODEL}` : BENCH_MODEL;
       const target: Target = { name, origin: worker.url, chat: { plain: chatRequest(model, false), stream: chatRequest(model, true) }, headers, agent: newAgent(1) };
       const rise = await peakForOneRequest(target, worker.pids, chatOfSize(model, bytes), 30);
       target.agent.destroy();
@@ -249,8 +263,17 @@ async function requestMemory(urls: HostUrls, scripts: { router: string; floor: s
   };
   const floorBytes = await peak("floor");
   const routerBytes = await peak("router");
-  say(`one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB`);
-  return { bodyBytes: bytes, floorPeakRiseBytes: floorBytes, routerPeakRiseBytes: routerBytes, routerToBody: round(routerBytes / bytes), routerMinusFloorToBody: round((routerBytes - floorBytes) / bytes) };
+  const noAssetsBytes = await peak("router-no-assets");
+  say(`one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB, without [assets] ${(noAssetsBytes / 1048576).toFixed(1)} MiB`);
+  return {
+    bodyBytes: bytes,
+    floorPeakRiseBytes: floorBytes,
+    routerPeakRiseBytes: routerBytes,
+    routerToBody: round(routerBytes / bytes),
+    routerMinusFloorToBody: round((routerBytes - floorBytes) / bytes),
+    routerNoAssetsPeakRiseBytes: noAssetsBytes,
+    routerNoAssetsToBody: round(noAssetsBytes / bytes),
+  };
 }
 
 mkdirSync(outDir, { recursive: true });
