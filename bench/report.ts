@@ -1,6 +1,12 @@
 // Turns one run's figures into the targets' verdicts and a Markdown table (printed, and the one the
 // README's Performance section shows).
+import type { GrowthFigures } from "./body-growth.ts";
 import type { Summary } from "./stats.ts";
+
+/** Portkey's gateway measured beside the router, or why it was not. */
+export type PeerFigures =
+  | { name: string; latency: Summary; minusFloorMs: number; minusFloorPerRoundMs: number[]; routerOwnToPeerOwn: number; rps: number; ttfbMedianMs: number; routerNoAssetsOwnMs?: number; routerNoAssetsOwnToPeerOwn?: number }
+  | { skipped: string };
 
 export interface RuntimeFigures {
   latency: Record<"direct" | "floor" | "router", Summary> & { routerMinusFloorMs: number; routerMinusDirectMs: number; routerMinusFloorPerRoundMs: number[] };
@@ -10,6 +16,15 @@ export interface RuntimeFigures {
   catalogGrowth: { hosts1: Summary; hosts5: Summary; hosts20: Summary; ratio20to1: number };
   routerLogLines?: number;
   diagnostics?: Record<string, { latency: Summary; minusFloorMs: number; rps: number; toFloor: number }>;
+  /** Median over rounds of (router median − floor median): the issue's "own cost". */
+  routerOwnMedianOfRoundsMs: number;
+  peer: PeerFigures;
+  bodyGrowth: GrowthFigures;
+  /** The same through the router without the local [assets] layer. */
+  bodyGrowthNoAssets?: GrowthFigures;
+  requestMemory?: { bodyBytes: number; floorPeakRiseBytes: number; routerPeakRiseBytes: number; routerToBody: number; routerMinusFloorToBody: number; routerNoAssetsPeakRiseBytes: number; routerNoAssetsToBody: number };
+  /** Later: what choosing among a pool's hosts adds per request (bench/run.ts measurePoolRoutingDecision). */
+  poolRoutingDecisionMs?: number;
 }
 
 export interface Settings {
@@ -20,6 +35,7 @@ export interface Settings {
   latency: { warmup: number; rounds: number; perRound: number };
   throughput: { concurrency: number; seconds: number; rounds: number };
   streaming: { rounds: number; perRound: number };
+  bodyGrowth: { rounds: number; perRound: number };
 }
 
 export interface Verdict {
@@ -30,6 +46,8 @@ export interface Verdict {
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib1 = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+const growthLabels = "1 KiB / 64 KiB / 512 KiB / 2 MiB / 3.5 MiB";
 const mib = (bytes: number | undefined) => (bytes ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : "n/a");
 
 export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number): Verdict[] {
@@ -44,6 +62,40 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
     { target: "warm /v1/models with a refused and a stalling host (p99)", limit: "≤ 20 ms", values: each((f) => ({ value: ms(f.catalogWithDeadHosts.warm.p99), met: f.catalogWithDeadHosts.warm.p99 <= 20 })) },
     { target: "warm /v1/models, 20 hosts ÷ 1 host (median)", limit: "≤ 1.5", values: each((f) => ({ value: f.catalogGrowth.ratio20to1.toFixed(2), met: f.catalogGrowth.ratio20to1 <= 1.5 })) },
     { target: "bundle, gzipped", limit: "≤ 100 KiB", values: each(() => ({ value: kib(bundleGzipBytes), met: bundleGzipBytes <= 100 * 1024 })) },
+    {
+      target: "router's own cost ÷ Portkey's own cost (median of rounds)",
+      limit: "≤ 1.0",
+      values: each((f) => {
+        if ("skipped" in f.peer) return { value: `not measured (${f.peer.skipped})`, met: false };
+        // A peer at or below the floor (noise on a busy machine) gives no ratio to judge by.
+        if (f.peer.minusFloorMs <= 0) return { value: `n/a (Portkey − floor ${ms(f.peer.minusFloorMs)})`, met: false };
+        // The [assets] layer may be measured apart (on Cloudflare asset routing runs before the Worker).
+        const judged = f.peer.routerNoAssetsOwnToPeerOwn ?? f.peer.routerOwnToPeerOwn;
+        const apart = f.peer.routerNoAssetsOwnToPeerOwn !== undefined ? ` without [assets] (${f.peer.routerOwnToPeerOwn.toFixed(2)} with)` : "";
+        return { value: `${judged.toFixed(2)}${apart}`, met: judged <= 1 };
+      }),
+    },
+    {
+      target: "body growth: router − floor slope vs one JSON.parse of the same body",
+      limit: "≤ JSON.parse ms/MiB",
+      values: each((f) => {
+        const g = f.bodyGrowth;
+        const bare = f.bodyGrowthNoAssets;
+        const judged = bare?.slopeMsPerMiB ?? g.slopeMsPerMiB;
+        const label = bare ? `${bare.slopeMsPerMiB.toFixed(2)} without [assets] (${g.slopeMsPerMiB.toFixed(2)} with)` : g.slopeMsPerMiB.toFixed(2);
+        return { value: `${label} vs ${g.jsonParseMsPerMiB.toFixed(2)} ms/MiB`, met: judged <= g.jsonParseMsPerMiB };
+      }),
+    },
+    {
+      target: "peak memory for one 3.5 MiB request (RSS high-water rise ÷ body)",
+      limit: "≤ 3x",
+      // Judged without the local [assets] layer, which on Cloudflare runs before the Worker.
+      values: each((f) => {
+        const m = f.requestMemory;
+        if (!m) return { value: "not measured (Miniflare only)", met: true };
+        return { value: `${m.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.routerToBody.toFixed(2)}x with)`, met: m.routerNoAssetsToBody <= 3 };
+      }),
+    },
   ];
 }
 
@@ -94,13 +146,29 @@ export function markdown(runtimes: Record<string, RuntimeFigures>, settings: Set
       row(`warm /v1/models median, 1 / 5 / 20 hosts (${settings.modelsPerHost} models each)`, (f) => `${f.catalogGrowth.hosts1.median.toFixed(2)} / ${f.catalogGrowth.hosts5.median.toFixed(2)} / ${f.catalogGrowth.hosts20.median.toFixed(2)} ms`),
       row("**20 hosts ÷ 1 host**", (f) => `**${f.catalogGrowth.ratio20to1.toFixed(2)}**`),
       ...diagnosticRows(runtimes, names),
+      row("router's own cost, median of round medians (router − floor)", (f) => ms(f.routerOwnMedianOfRoundsMs)),
+      row("Portkey gateway (same host, same runtime): latency median / − floor / first byte", (f) => ("skipped" in f.peer ? `skipped: ${f.peer.skipped}` : `${ms(f.peer.latency.median)} / ${ms(f.peer.minusFloorMs)} / ${ms(f.peer.ttfbMedianMs)}`)),
+      row("**router own ÷ Portkey own** (as configured / without [assets]); Portkey throughput req/s", (f) => {
+        const p = f.peer;
+        if ("skipped" in p) return "n/a";
+        const ratio = (v: number | undefined) => (v === undefined ? "not measured" : p.minusFloorMs > 0 ? v.toFixed(2) : "n/a");
+        return `**${ratio(p.routerOwnToPeerOwn)} / ${ratio(p.routerNoAssetsOwnToPeerOwn)}**; ${p.rps.toFixed(0)}`;
+      }),
+      row(`body growth, router − floor at ${growthLabels}`, (f) => f.bodyGrowth.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ") + " ms"),
+      row(`… without [assets] at the same sizes`, (f) => (f.bodyGrowthNoAssets ? `${f.bodyGrowthNoAssets.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms (slope ${f.bodyGrowthNoAssets.slopeMsPerMiB.toFixed(2)} ms/MiB)` : "not measured")),
+      row("**body growth slope** / one JSON.parse of the body / the router's reader alone (Node)", (f) => `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} / ${f.bodyGrowth.readerMsPerMiB.toFixed(2)} ms/MiB`),
+      row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body)", (f) => {
+        const m = f.requestMemory;
+        return m ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)` : "not measured";
+      }),
+      ...(names.some((n) => runtimes[n]?.poolRoutingDecisionMs !== undefined) ? [row("pool routing decision cost", (f) => (f.poolRoutingDecisionMs !== undefined ? ms(f.poolRoutingDecisionMs) : "not measured"))] : []),
       row("peak RSS of the runtime's workerd under load: floor / router", (f) => `${mib(f.throughput.floor.peakRssBytes)} / ${mib(f.throughput.router.peakRssBytes)}`),
       row("bundle (`wrangler deploy --dry-run`), gzipped", () => kib(bundleGzipBytes)),
     ],
   );
   const targets = table(
     ["target", "limit", ...names.map((n) => RUNTIME_TITLES[n] ?? n)],
-    verdictList.map((v) => [v.target, v.limit, ...names.map((n) => `${v.values[n]?.value} ${v.values[n]?.met ? "✅ met" : "❌ missed"}`)]),
+    verdictList.map((v) => [v.target, v.limit, ...names.map((n) => (v.values[n]?.value.startsWith("not measured") ? (v.values[n]?.value ?? "") : `${v.values[n]?.value} ${v.values[n]?.met ? "✅ met" : "❌ missed"}`))]),
   );
   return [...figures, "", ...targets].join("\n");
 }

@@ -2,14 +2,17 @@
 // bare pass-through Worker (the floor), under two local runtimes. See the README's Performance
 // section. Writes bench/results.json; BENCH_QUICK=1 runs a short version (for trying the bench out).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { bodyGrowth, chatOfSize } from "./body-growth.ts";
 import { newAgent, type Target } from "./client.ts";
 import { BENCH_MODEL, chatRequest } from "./host-replies.ts";
 import { latency, repeatedGet, streaming, throughput } from "./measurements.ts";
 import { startHosts, type HostUrls } from "./paced-host.ts";
-import { markdown, verdicts, type RuntimeFigures, type Settings } from "./report.ts";
+import { portkeyHeaders, preparePortkey, type Prepared } from "./peers.ts";
+import { markdown, verdicts, type PeerFigures, type RuntimeFigures, type Settings } from "./report.ts";
+import { peakForOneRequest } from "./request-memory.ts";
 import { createKey, putRegistry, type RegistryInput } from "./router-admin.ts";
 import { bundleWorker, compatibilityOf, startWorker, type RunningWorker, type RuntimeName, type WorkerSpec } from "./runtimes.ts";
 import { median, round, summarize } from "./stats.ts";
@@ -30,6 +33,7 @@ const settings: Settings = {
   latency: quick ? { warmup: 30, rounds: 3, perRound: 20 } : { warmup: 200, rounds: 9, perRound: 50 },
   throughput: quick ? { concurrency: 16, seconds: 2, rounds: 2 } : { concurrency: 16, seconds: 10, rounds: 4 },
   streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 5, perRound: 4 },
+  bodyGrowth: quick ? { rounds: 2, perRound: 3 } : { rounds: 5, perRound: 10 },
 };
 const catalogPlan = quick ? { deadWarm: 20, growthRounds: 2, growthWarmup: 5, growthPerRound: 10 } : { deadWarm: 100, growthRounds: 7, growthWarmup: 10, growthPerRound: 40 };
 
@@ -60,6 +64,25 @@ function targetsFor(urls: HostUrls, floor: RunningWorker, router: RunningWorker,
   ];
 }
 
+/**
+ * Room for the row "pool routing decision cost" (what choosing a host among a pool's members adds per
+ * request), to be measured once pools exist: returns undefined, and the report then prints no row.
+ */
+async function measurePoolRoutingDecision(_runtime: RuntimeName): Promise<number | undefined> {
+  return undefined;
+}
+
+/** Portkey's gateway beside the router, under wrangler dev only (see the reason when skipped). */
+async function startPeer(runtime: RuntimeName, urls: HostUrls, stateDir: string): Promise<{ worker: RunningWorker; target: Target } | { skipped: string }> {
+  if (!peer.ok) return { skipped: peer.reason };
+  // Its bundle from `wrangler deploy --dry-run` fails to start under Miniflare's API (workerd reports an
+  // internal error at startup); under wrangler dev it runs as its README says.
+  if (runtime !== "wrangler-dev") return { skipped: "runs under wrangler dev only" };
+  const worker = await startWorker(runtime, { name: "portkey", configPath: peer.configPath, scriptPath: "", compatibility: compatibilityOf(peer.configPath), stateDir });
+  const body = (stream: boolean) => chatRequest(BENCH_MODEL, stream);
+  return { worker, target: { name: "portkey", origin: worker.url, chat: { plain: body(false), stream: body(true) }, headers: portkeyHeaders(urls.paced), agent: newAgent(settings.throughput.concurrency) } };
+}
+
 async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { router: string; floor: string }): Promise<RuntimeFigures> {
   const say = (line: string) => progress(`${runtime}: ${line}`);
   const compatibility = compatibilityOf(routerConfig);
@@ -84,11 +107,13 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     say(`floor on ${floor.url} (workerd ${floor.pids.join(",")}), router on ${router.url} (workerd ${router.pids.join(",")})`);
     await putRegistry(router.url, adminToken, { providers: [benchProvider(urls)] });
     const targets = targetsFor(urls, floor, router, await createKey(router.url, adminToken, "bench"));
-    // Diagnostics (Miniflare only): the same router without the parts that only the local runtime
-    // emulates expensively; authentication, validation, registry lookup and logging stay on.
+    // Diagnostics: the same router without the parts that only the local runtime emulates expensively;
+    // authentication, validation, registry lookup and logging stay on. Under wrangler dev only the one
+    // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
-    if (runtime === "miniflare") {
-      for (const [name, adjust] of DIAGNOSTICS) {
+    const variants: [string, Partial<WorkerSpec>][] = runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
+    {
+      for (const [name, adjust] of variants) {
         const worker = await startWorker(runtime, routerSpec(name, adjust));
         running.push(worker);
         await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
@@ -97,31 +122,56 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       }
     }
     const routerTarget = targets[2] as Target;
+    const floorTarget = targets[1] as Target;
+    const peerRun = await startPeer(runtime, urls, join(state, "portkey"));
+    const peers: Target[] = [];
+    if ("worker" in peerRun) {
+      running.push(peerRun.worker);
+      peers.push(peerRun.target);
+      say(`Portkey's gateway on ${peerRun.worker.url}`);
+    } else say(`Portkey's gateway skipped: ${peerRun.skipped}`);
 
-    const lat = await latency([...targets, ...diagnostics], settings.latency, say);
+    const lat = await latency([...targets, ...peers, ...diagnostics], settings.latency, say);
     const perRound = (name: string, r: number) => (lat[name] as number[]).slice(r * settings.latency.perRound, (r + 1) * settings.latency.perRound);
     const rounds = Array.from({ length: settings.latency.rounds }, (_, r) => round(median(perRound("router", r)) - median(perRound("floor", r))));
 
     const pids: Record<string, number[]> = { direct: [], floor: floor.pids, router: router.pids };
-    const thr = await throughput([...targets, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
-    const str = await streaming(targets, { ...settings.streaming, pacing: settings.pacing }, say);
+    const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
+    const str = await streaming([...targets, ...peers], { ...settings.streaming, pacing: settings.pacing }, say);
+    const growth = await bodyGrowth(floorTarget, routerTarget, (t) => (t === routerTarget ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say);
+    say(`body growth: router − floor ${growth.slopeMsPerMiB} ms/MiB, JSON.parse ${growth.jsonParseMsPerMiB} ms/MiB`);
+    // The same without the local [assets] layer in front (it handles every byte of the body too).
+    const bare = diagnostics.find((t) => t.name === "router-no-assets");
+    const growthNoAssets = bare ? await bodyGrowth(floorTarget, bare, (t) => (t === bare ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say) : undefined;
+    if (growthNoAssets) say(`body growth without [assets]: router − floor ${growthNoAssets.slopeMsPerMiB} ms/MiB`);
+    const peerFigures = ((): PeerFigures => {
+      if (!("worker" in peerRun)) return { skipped: peerRun.skipped };
+      const l = summarize(lat.portkey as number[]);
+      const rounds = Array.from({ length: settings.latency.rounds }, (_, r) => round(median(perRound("portkey", r)) - median(perRound("floor", r))));
+      const own = (name: string) => median(Array.from({ length: settings.latency.rounds }, (_, r) => median(perRound(name, r)) - median(perRound("floor", r))));
+      const ownRouter = own("router");
+      const ownPeer = median(rounds);
+      const noAssets = lat["router-no-assets"] ? { routerNoAssetsOwnMs: round(own("router-no-assets")), routerNoAssetsOwnToPeerOwn: round(own("router-no-assets") / ownPeer) } : {};
+      const x = str.portkey as (typeof str)[string];
+      return { name: "Portkey gateway 1.15.2 (no auth, no rate limit)", latency: l, minusFloorMs: round(ownPeer), minusFloorPerRoundMs: rounds, routerOwnToPeerOwn: round(ownRouter / ownPeer), rps: (thr.portkey as { rps: number }).rps, ttfbMedianMs: summarize(x.ttfb).median, ...noAssets };
+    })();
 
     await putRegistry(router.url, adminToken, deadHostRegistry(urls));
     const [firstMs] = await repeatedGet(routerTarget, "/v1/models", 1);
     const deadWarm = await repeatedGet(routerTarget, "/v1/models", catalogPlan.deadWarm);
     say(`/v1/models with a refused and a stalling host: first ${firstMs?.toFixed(0)} ms, warm median ${median(deadWarm).toFixed(2)} ms`);
 
-    const growth: Record<number, number[]> = { 1: [], 5: [], 20: [] };
+    const catalog: Record<number, number[]> = { 1: [], 5: [], 20: [] };
     for (let r = 0; r < catalogPlan.growthRounds; r++) {
       for (let i = 0; i < 3; i++) {
         const size = [1, 5, 20][(i + r) % 3] as number;
         await putRegistry(router.url, adminToken, growthRegistry(urls, size));
         await repeatedGet(routerTarget, "/v1/models", catalogPlan.growthWarmup);
-        growth[size]?.push(...(await repeatedGet(routerTarget, "/v1/models", catalogPlan.growthPerRound)));
+        catalog[size]?.push(...(await repeatedGet(routerTarget, "/v1/models", catalogPlan.growthPerRound)));
       }
       say(`/v1/models with 1, 5 and 20 hosts: round ${r + 1}/${catalogPlan.growthRounds} done`);
     }
-    for (const target of [...targets, ...diagnostics]) target.agent.destroy();
+    for (const target of [...targets, ...peers, ...diagnostics]) target.agent.destroy();
 
     const s = (name: "direct" | "floor" | "router") => summarize(lat[name] as number[]);
     const streamed = (name: "direct" | "floor" | "router") => {
@@ -131,7 +181,8 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     const latencyFigures = { direct: s("direct"), floor: s("floor"), router: s("router") };
     const streamingFigures = { direct: streamed("direct"), floor: streamed("floor"), router: streamed("router") };
     const throughputFigures = { direct: thr.direct as RuntimeFigures["throughput"]["direct"], floor: thr.floor as RuntimeFigures["throughput"]["floor"], router: thr.router as RuntimeFigures["throughput"]["router"] };
-    const g = { hosts1: summarize(growth[1] as number[]), hosts5: summarize(growth[5] as number[]), hosts20: summarize(growth[20] as number[]) };
+    const g = { hosts1: summarize(catalog[1] as number[]), hosts5: summarize(catalog[5] as number[]), hosts20: summarize(catalog[20] as number[]) };
+    const poolRoutingMs = await measurePoolRoutingDecision(runtime);
     const logLines = router.logLines();
     return {
       latency: {
@@ -144,6 +195,13 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       streaming: { ...streamingFigures, routerTtfbMinusFloorMs: round(streamingFigures.router.ttfb.median - streamingFigures.floor.ttfb.median) },
       catalogWithDeadHosts: { firstMs: round(firstMs ?? Number.NaN), warm: summarize(deadWarm) },
       catalogGrowth: { ...g, ratio20to1: round(g.hosts20.median / g.hosts1.median) },
+      // Own cost from round medians (the issue's method), beside the overall medians above.
+      routerOwnMedianOfRoundsMs: round(median(rounds)),
+      peer: peerFigures,
+      bodyGrowth: growth,
+      ...(growthNoAssets ? { bodyGrowthNoAssets: growthNoAssets } : {}),
+      ...(runtime === "miniflare" ? { requestMemory: await requestMemory(urls, scripts, adminToken, compatibility, state, say) } : {}),
+      ...(poolRoutingMs !== undefined ? { poolRoutingDecisionMs: poolRoutingMs } : {}),
       ...(logLines !== undefined ? { routerLogLines: logLines } : {}),
       ...(diagnostics.length
         ? {
@@ -163,10 +221,67 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
   }
 }
 
+/** The router's wrangler.toml without its [assets] section (for wrangler dev, which reads a config file). */
+function noAssetsConfig(): string {
+  const text = readFileSync(routerConfig, "utf8").replace(/^\[assets\][\s\S]*?(?=^\[|(?![\s\S]))/m, "").replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
+  const path = join(outDir, "wrangler.no-assets.toml");
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Peak memory of one 3.5 MiB request, floor and router, each in a fresh Miniflare runtime. */
+async function requestMemory(urls: HostUrls, scripts: { router: string; floor: string }, adminToken: string, compatibility: WorkerSpec["compatibility"], state: string, say: (line: string) => void): Promise<RuntimeFigures["requestMemory"]> {
+  const bytes = 3.5 * 1024 * 1024;
+  const peak = async (name: "floor" | "router" | "router-no-assets") => {
+    const worker =
+      name === "floor"
+        ? await startWorker("miniflare", { name: "floor-memory", configPath: floorConfig, scriptPath: scripts.floor, vars: { UPSTREAM: urls.paced }, compatibility, stateDir: join(state, "floor-memory") })
+        : await startWorker("miniflare", {
+            name: `${name}-memory`,
+            configPath: routerConfig,
+            scriptPath: scripts.router,
+            secrets: { ADMIN_TOKEN: adminToken },
+            rateLimit: settings.rateLimitPerMinute,
+            compatibility,
+            stateDir: join(state, `${name}-memory`),
+            ...(name === "router-no-assets" ? { adjust: (o: Record<string, unknown>) => void delete o.assets } : {}),
+          });
+    try {
+      let headers = {};
+      if (name !== "floor") {
+        await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
+        headers = { authorization: `Bearer ${await createKey(worker.url, adminToken, "bench")}` };
+      }
+      const model = name !== "floor" ? `bench/${BENCH_MODEL}` : BENCH_MODEL;
+      const target: Target = { name, origin: worker.url, chat: { plain: chatRequest(model, false), stream: chatRequest(model, true) }, headers, agent: newAgent(1) };
+      const rise = await peakForOneRequest(target, worker.pids, chatOfSize(model, bytes), 30);
+      target.agent.destroy();
+      return rise;
+    } finally {
+      await worker.stop().catch(() => {});
+    }
+  };
+  const floorBytes = await peak("floor");
+  const routerBytes = await peak("router");
+  const noAssetsBytes = await peak("router-no-assets");
+  say(`one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB, without [assets] ${(noAssetsBytes / 1048576).toFixed(1)} MiB`);
+  return {
+    bodyBytes: bytes,
+    floorPeakRiseBytes: floorBytes,
+    routerPeakRiseBytes: routerBytes,
+    routerToBody: round(routerBytes / bytes),
+    routerMinusFloorToBody: round((routerBytes - floorBytes) / bytes),
+    routerNoAssetsPeakRiseBytes: noAssetsBytes,
+    routerNoAssetsToBody: round(noAssetsBytes / bytes),
+  };
+}
+
 mkdirSync(outDir, { recursive: true });
 progress("bundling the router and the floor (wrangler deploy --dry-run --outdir bench/out/...)");
 const [routerBundle, floorBundle] = await Promise.all([bundleWorker(routerConfig, join(outDir, "router")), bundleWorker(floorConfig, join(outDir, "floor"))]);
 progress(`router bundle ${(routerBundle.bytes / 1024).toFixed(1)} KiB, ${(routerBundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
+const peer: Prepared = await preparePortkey(progress);
+if (!peer.ok) progress(`Portkey's gateway will be skipped: ${peer.reason}`);
 const hosts = await startHosts({ pacing: settings.pacing, catalogHosts: 20, modelsPerHost: settings.modelsPerHost });
 progress(`test hosts up: paced ${hosts.urls.paced}, ${hosts.urls.catalog.length} catalog hosts, stalling ${hosts.urls.stalling}, refused ${hosts.urls.refused}`);
 

@@ -2,9 +2,8 @@
 // whether a stream was asked for, the request's own fallbacks, and how to rebuild it for a host with the
 // model replaced by that host's wire id (in the same encoding the client used).
 import { invalidRequest } from "../errors.ts";
-import { parseInferenceBody } from "./request-body.ts";
+import { hostBody, parseInferenceBody, readBodyBytes } from "./request-body.ts";
 import type { InferenceRoute } from "./routes-table.ts";
-import { spliceModel } from "./splice-model.ts";
 
 export interface RoutedRequest {
   model: string;
@@ -34,12 +33,14 @@ export async function readRouted(route: InferenceRoute, request: Request): Promi
       },
     };
   }
-  const body = parseInferenceBody(await request.arrayBuffer());
+  // Read straight into one buffer of the body's size, and never decoded as a whole (request-body.ts).
+  const body = parseInferenceBody(await readBodyBytes(request));
   return {
     model: body.model,
     stream: body.stream,
     fallbacks: body.fallbacks,
-    bodyFor: (wireModel) => spliceModel(body.text, wireModel),
+    // A fresh body per attempt: a fallback resends the same bytes.
+    bodyFor: (wireModel) => hostBody(body, wireModel),
     searchFor: () => url.search,
   };
 }

@@ -1,7 +1,8 @@
 import { createExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
+import { REQUESTS_PER_CALL } from "../../src/http/rate-limit.ts";
 import { call, testEnv, userKey } from "../helpers/worker.ts";
 
 // The real app with a changed environment: the settings a deployment would have.
@@ -49,4 +50,65 @@ describe("the per-key rate limit", () => {
     expect(await res.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
     expect(seen).toEqual([key.split("_")[1]]);
   });
+
+  afterEach(() => void vi.restoreAllMocks());
+
+  /** A limiter that says yes `allowed` times, then no; it counts its calls. */
+  const limiterAllowing = (allowed: number) => {
+    const state = { calls: 0, allowed };
+    const limiter = { limit: async () => ({ success: ++state.calls <= state.allowed }) };
+    return { state, call: withEnv({ RATE_LIMITER: limiter as unknown as RateLimit }) };
+  };
+  // Behind authentication and the limit, but no route: the cheapest request the limit applies to.
+  const PATH = "/v1/no-such-route";
+
+  it("asks the binding once per 10 requests of a key, and answers a flood with 429 once it says no", async () => {
+    const key = await userKey("erin");
+    const { state, call } = limiterAllowing(3);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3 * REQUESTS_PER_CALL + 5; i++) statuses.push((await call(PATH, { headers: { authorization: `Bearer ${key}` } })).status);
+    expect(statuses.slice(0, 3 * REQUESTS_PER_CALL).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(3 * REQUESTS_PER_CALL)).toEqual([429, 429, 429, 429, 429]);
+    // Three leases, one refusal; the refused key is not asked again at once.
+    expect(state.calls).toBe(4);
+  });
+
+  it("asks again a second after a refusal, and lets the key through when the binding does", async () => {
+    const key = await userKey("frank");
+    const { state, call } = limiterAllowing(0);
+    const auth = { headers: { authorization: `Bearer ${key}` } };
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now);
+    expect((await call(PATH, auth)).status).toBe(429);
+    clock.mockReturnValue(now + 900);
+    expect((await call(PATH, auth)).status).toBe(429);
+    expect(state.calls).toBe(1);
+    state.allowed = 10;
+    clock.mockReturnValue(now + 1100);
+    expect((await call(PATH, auth)).status).toBe(404);
+    expect(state.calls).toBe(2);
+  });
+
+  it("concurrent first requests of a key share one call to the binding", async () => {
+    const key = await userKey("grace");
+    const { state, call } = limiterAllowing(100);
+    const answers = await Promise.all(Array.from({ length: REQUESTS_PER_CALL }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })));
+    expect(answers.map((r) => r.status)).toEqual(Array(REQUESTS_PER_CALL).fill(404));
+    expect(state.calls).toBe(1);
+  });
+
+  it("with the binding as wrangler.toml configures it, a key gets 600 requests a minute, then 429", async () => {
+    const key = await userKey("heidi");
+    let admitted = 0;
+    let refused: Response | undefined;
+    // The lower bound is exact for one isolate; the upper one allows for a window that ends mid-test.
+    while (!refused && admitted < 1300) {
+      const res = await call(PATH, { key });
+      if (res.status === 429) refused = res;
+      else admitted++;
+    }
+    expect(admitted).toBeGreaterThanOrEqual(600);
+    expect(admitted).toBeLessThan(1230);
+    expect(refused?.headers.get("retry-after")).toBe("60");
+  }, 60_000);
 });

@@ -1,0 +1,57 @@
+// The byte scanner under the request reader: on any valid JSON object it finds the members JSON.parse
+// sees, with values that parse to the same thing, and it refuses top-level syntax errors.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { JsonSyntaxError, parseSlice, scanObject, skipString, skipValue } from "../../src/inference/json-scan.ts";
+
+const utf8 = new TextEncoder();
+
+describe("the JSON byte scanner", () => {
+  it("finds every member of a valid object, with its value and, for arrays, its length", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.boolean(), (object, pretty) => {
+        const text = JSON.stringify(object, null, pretty ? 2 : undefined);
+        const bytes = utf8.encode(text);
+        const members = scanObject(bytes, 0);
+        expect(members.map((m) => [parseSlice(bytes, m.keyStart, m.keyEnd), parseSlice(bytes, m.valueStart, m.valueEnd)])).toEqual(Object.entries(JSON.parse(text) as object));
+        for (const m of members) {
+          const value = parseSlice(bytes, m.valueStart, m.valueEnd);
+          expect(m.elements).toBe(Array.isArray(value) || (value !== null && typeof value === "object") ? Object.keys(value).length : 0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("ends a string at the first quote not escaped by an odd run of backslashes", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("a", "\\", '"', "ü", "\n"), maxLength: 600 }), (s) => {
+        const encoded = JSON.stringify(s);
+        const bytes = utf8.encode(`${encoded},"x"`);
+        expect(skipString(bytes, 0)).toBe(utf8.encode(encoded).length);
+      }),
+    );
+  });
+
+  it("ends a string right whether escapes are dense, sparse or come back after a long plain run", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('"', "\\", "\n", "ü"), fc.nat({ max: 700 })), { maxLength: 6 }), (parts) => {
+        const s = parts.map(([escape, run]) => escape + "a".repeat(run)).join("");
+        const encoded = JSON.stringify(s);
+        expect(skipString(utf8.encode(`${encoded}]"x"`), 0)).toBe(utf8.encode(encoded).length);
+      }),
+    );
+  });
+
+  it("refuses mismatched or unterminated containers and bad top-level scalars", () => {
+    for (const text of ["[1,2}", "{\"a\":[}", "[\"]", "[[[]]", "-", "01", "1.", "+1", "nul", "truex"]) {
+      expect(() => skipValue(utf8.encode(text), 0), text).toThrow(JsonSyntaxError);
+    }
+    for (const text of ["-0", "1e5", "-1.5E-3", "true", "null", "18446744073709551615"]) expect(skipValue(utf8.encode(text), 0).end).toBe(text.length);
+  });
+
+  it("skips deep nesting without recursion", () => {
+    const bytes = utf8.encode(`{"a":${"[".repeat(200_000)}${"]".repeat(200_000)}}`);
+    expect(scanObject(bytes, 0)).toHaveLength(1);
+  });
+});
