@@ -21,10 +21,31 @@
 //   embeddingDims  length of each embedding vector. Default 4.
 //   respond      (request) => Response | undefined: runs first (after recording); a Response it returns is the
 //                answer. For one-off failures such as a 530 page or a 502.
+//   routes       the model routes this host has (paths of MODEL_ROUTES in llama-swap-routes.ts; `routesIn(174)`
+//                gives what llama-swap v174 had). Others answer Go's plain `404 page not found`, as an old host
+//                does. Default: every route.
+//   speechSize   bytes of a /v1/audio/speech answer (`speechBytes(model, voice, input, size)`). Default 48 KiB.
 //
-// The double records every request it receives in `requests` (method, path, search, headers, body text)
+// Routes (llama-swap-answers.ts has the shapes): chat, completions, embeddings and /v1/responses (streaming
+// too: Responses API events, no [DONE]); /v1/messages (Anthropic: a message, or message_start,
+// content_block_start, content_block_delta..., content_block_stop, message_delta, message_stop) and
+// /v1/messages/count_tokens; /v1/rerank, /v1/reranking, /rerank, /reranking; /infill and /completion
+// (llama-server native: streams end on `stop: true`, without [DONE]); /v1/audio/speech (binary);
+// /v1/audio/transcriptions and /v1/images/edits (multipart, parsed with the runtime's formData(); the answer
+// echoes each file's field, name, size and sha256); /v1/images/generations; /v1/audio/voices (GET ?model=,
+// POST JSON). The model is read as llama-swap reads it (llama-swap-routes.ts): JSON only with a JSON
+// Content-Type, the multipart field, or the query; none found is 404 "no model id could be identified".
+//
+// The double records every request it receives in `requests` (method, path, search, headers, body text, and
+// the raw `bytes`, not enumerable so that JSON.stringify(requests) stays readable)
 // and `waitForRequest(predicate)` resolves when a matching one has arrived. `/props`, `/upstream/...`
 // and `/running` are served (and recorded) so tests can prove the router did NOT call them.
+
+import { anthropicMessage, countTokens, images, nativeCompletion, responsesStream, rerank, speech, transcription, voices, type AnswerContext } from "./llama-swap-answers.ts";
+import { MODEL_ROUTES, readModel } from "./llama-swap-routes.ts";
+
+export { routesIn } from "./llama-swap-routes.ts";
+export { speechBytes, type UploadEcho } from "./llama-swap-answers.ts";
 
 export type Generation = "v217" | "v250" | "main";
 export interface DoubleModel {
@@ -47,13 +68,18 @@ export interface LlamaSwapOptions {
   apiKey?: string;
   embeddingDims?: number;
   respond?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  routes?: string[];
+  speechSize?: number;
 }
 export interface RecordedRequest {
   method: string;
   path: string;
   search: string;
   headers: Record<string, string>;
-  body: string;
+  /** The body decoded as UTF-8 (decoded when first read). */
+  readonly body: string;
+  /** The body's bytes, exactly as received. */
+  readonly bytes: Uint8Array;
 }
 export interface LlamaSwapDouble {
   handle(request: Request): Promise<Response>;
@@ -63,7 +89,6 @@ export interface LlamaSwapDouble {
   waitForRequest(predicate?: (r: RecordedRequest) => boolean): Promise<RecordedRequest>;
 }
 
-const INFERENCE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages", "/v1/rerank"]);
 const encoder = new TextEncoder();
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -90,8 +115,11 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
   const waiters: { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
   let counter = 0;
 
-  function record(request: Request, url: URL, body: string): void {
-    const entry: RecordedRequest = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body };
+  function record(request: Request, url: URL, bytes: Uint8Array): void {
+    let text: string | undefined;
+    const entry = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers) } as RecordedRequest;
+    Object.defineProperty(entry, "body", { enumerable: true, get: () => (text ??= new TextDecoder().decode(bytes)) });
+    Object.defineProperty(entry, "bytes", { enumerable: false, value: bytes });
     requests.push(entry);
     for (const waiter of [...waiters]) {
       if (waiter.predicate(entry)) {
@@ -124,6 +152,13 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
       ...(m.context_length ? { context_length: m.context_length } : {}),
     }));
     return json({ object: "list", data });
+  }
+
+  function noModel(accept: string): Response {
+    const message = "no model id could be identified";
+    if (generation === "v217") return accept.includes("application/json") ? json({ error: message }, 400) : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (generation === "v250") return json({ src: "llama-swap", error: message }, 404);
+    return json({ src: "llama-swap", error: { message, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
   }
 
   function unknownModel(model: string, accept: string): Response {
@@ -181,16 +216,15 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
   }
 
-  async function inference(request: Request, path: string, body: string): Promise<Response> {
-    let parsed: { model?: unknown; stream?: unknown; input?: unknown };
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {
-      return json({ error: "invalid JSON" }, 400);
-    }
-    const modelId = typeof parsed.model === "string" ? parsed.model : "";
+  async function inference(request: Request, url: URL, bytes: Uint8Array): Promise<Response> {
+    const path = url.pathname;
+    const source = await readModel(request, url, bytes);
+    if (!source.ok) return json({ error: source.message }, source.status);
+    const { model: modelId, body: parsed, form } = source;
+    const accept = request.headers.get("accept") ?? "";
+    if (modelId === "") return noModel(accept);
     const model = models.get(modelId);
-    if (!model) return unknownModel(modelId, request.headers.get("accept") ?? "");
+    if (!model) return unknownModel(modelId, accept);
     if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
     const streaming = parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions");
     if (model.status !== "loaded" && options.sendLoadingState && streaming && path === "/v1/chat/completions") {
@@ -204,6 +238,32 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const created = Math.floor(Date.now() / 1000);
     const text = `${name} answered ${modelId}`;
     if (streaming) return stream(path, modelId, id, request.signal);
+    const ctx: AnswerContext = { name, model: modelId, id, body: parsed, signal: request.signal, chunks: options.chunks ?? 3, chunkGapMs: options.chunkGapMs ?? 0 };
+    switch (path) {
+      case "/v1/messages":
+        return anthropicMessage(ctx);
+      case "/v1/messages/count_tokens":
+        return countTokens(ctx);
+      case "/v1/rerank":
+      case "/v1/reranking":
+      case "/rerank":
+      case "/reranking":
+        return rerank(ctx);
+      case "/infill":
+      case "/completion":
+        return nativeCompletion(ctx, path);
+      case "/v1/audio/speech":
+        return speech(ctx, options.speechSize);
+      case "/v1/audio/transcriptions":
+        return form ? transcription(ctx, form) : json({ error: "a transcription needs a multipart/form-data body" }, 400);
+      case "/v1/images/generations":
+        return images(ctx);
+      case "/v1/images/edits":
+        return form ? images(ctx, form) : json({ error: "an image edit needs a multipart/form-data body" }, 400);
+      case "/v1/audio/voices":
+        return voices(ctx);
+    }
+    if (path === "/v1/responses" && parsed.stream === true) return responsesStream(ctx);
     if (path === "/v1/embeddings") {
       const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       const dims = options.embeddingDims ?? 4;
@@ -226,8 +286,8 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-    record(request, url, body);
+    const bytes = request.method === "GET" || request.method === "HEAD" ? new Uint8Array(0) : new Uint8Array(await request.arrayBuffer());
+    record(request, url, bytes);
     const custom = await options.respond?.(request);
     if (custom) return custom;
     const path = url.pathname;
@@ -248,7 +308,9 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
       const model = [...models.values()].filter((m) => rest === m.id || rest.startsWith(`${m.id}/`)).sort((a, b) => b.id.length - a.id.length)[0];
       return model ? props(model) : json({ error: "model not found" }, 404);
     }
-    if (request.method === "POST" && INFERENCE.has(path)) return inference(request, path, body);
+    const served = path in MODEL_ROUTES && (options.routes ?? Object.keys(MODEL_ROUTES)).includes(path);
+    const method = path === "/v1/audio/voices" ? request.method === "GET" || request.method === "POST" : request.method === "POST";
+    if (served && method) return inference(request, url, bytes);
     return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   }
 
