@@ -26,15 +26,11 @@
 //                does. Default: every route.
 //   speechSize   bytes of a /v1/audio/speech answer (`speechBytes(model, voice, input, size)`). Default 48 KiB.
 //
-// Routes (llama-swap-answers.ts has the shapes): chat, completions, embeddings and /v1/responses (streaming
-// too: Responses API events, no [DONE]); /v1/messages (Anthropic: a message, or message_start,
-// content_block_start, content_block_delta..., content_block_stop, message_delta, message_stop) and
-// /v1/messages/count_tokens; /v1/rerank, /v1/reranking, /rerank, /reranking; /infill and /completion
-// (llama-server native: streams end on `stop: true`, without [DONE]); /v1/audio/speech (binary);
-// /v1/audio/transcriptions and /v1/images/edits (multipart, parsed with the runtime's formData(); the answer
-// echoes each file's field, name, size and sha256); /v1/images/generations; /v1/audio/voices (GET ?model=,
-// POST JSON). The model is read as llama-swap reads it (llama-swap-routes.ts): JSON only with a JSON
-// Content-Type, the multipart field, or the query; none found is 404 "no model id could be identified".
+// Routes: every path of MODEL_ROUTES (llama-swap-routes.ts), answered as llama-server does (shapes in
+// llama-swap-answers.ts: Anthropic events, Responses API events without [DONE], native /completion streams
+// without [DONE], binary speech, multipart uploads echoed with each file's size and sha256). The model is
+// read as llama-swap reads it: JSON only with a JSON Content-Type, the multipart field, or `?model=`;
+// none found is 404 "no model id could be identified".
 //
 // The double records every request it receives in `requests` (method, path, search, headers, body text, and
 // the raw `bytes`, not enumerable so that JSON.stringify(requests) stays readable)
@@ -42,6 +38,7 @@
 // and `/running` are served (and recorded) so tests can prove the router did NOT call them.
 
 import { anthropicMessage, countTokens, images, nativeCompletion, responsesStream, rerank, speech, transcription, voices, type AnswerContext } from "./llama-swap-answers.ts";
+import { completionStream, loadingState, noModel, unknownModel } from "./llama-swap-openai.ts";
 import { MODEL_ROUTES, readModel } from "./llama-swap-routes.ts";
 
 export { routesIn } from "./llama-swap-routes.ts";
@@ -88,8 +85,6 @@ export interface LlamaSwapDouble {
   readonly models: Map<string, DoubleModel>;
   waitForRequest(predicate?: (r: RecordedRequest) => boolean): Promise<RecordedRequest>;
 }
-
-const encoder = new TextEncoder();
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -154,66 +149,9 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     return json({ object: "list", data });
   }
 
-  function noModel(accept: string): Response {
-    const message = "no model id could be identified";
-    if (generation === "v217") return accept.includes("application/json") ? json({ error: message }, 400) : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-    if (generation === "v250") return json({ src: "llama-swap", error: message }, 404);
-    return json({ src: "llama-swap", error: { message, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
-  }
-
-  function unknownModel(model: string, accept: string): Response {
-    if (generation === "v217") {
-      const message = `could not find suitable inference handler for ${model}`;
-      return accept.includes("application/json") ? json({ error: message }, 400) : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-    }
-    if (generation === "v250") return json({ src: "llama-swap", error: "no router for requested model" }, 404);
-    return json({ src: "llama-swap", error: { message: `could not find a model named ${model}`, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
-  }
-
   function props(model: DoubleModel): Response {
     model.status = "loaded";
     return json({ default_generation_settings: { n_ctx: model.n_ctx ?? 4096 }, total_slots: 1, model_path: `/models/${model.id}.gguf`, modalities: { vision: false } });
-  }
-
-  /** llama-swap's loading-state chunks, as `sendLoadingState: true` sends them during a swap. */
-  async function* loadingState(model: DoubleModel, signal: AbortSignal): AsyncGenerator<string> {
-    const event = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: text } }] })}\n\n`;
-    yield event(`llama-swap loading model: ${model.id}`);
-    const started = Date.now();
-    const delay = options.loadDelayMs ?? 0;
-    while (Date.now() - started < delay && !signal.aborted) {
-      await sleep(Math.min(250, delay - (Date.now() - started)), signal);
-      yield event(".");
-    }
-    model.status = "loaded";
-    yield event(`Done! (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
-  }
-
-  function stream(path: string, model: string, id: string, signal: AbortSignal, prelude?: AsyncGenerator<string>): Response {
-    const created = Math.floor(Date.now() / 1000);
-    const chat = path === "/v1/chat/completions";
-    const chunk = (text: string | null, finish: string | null) =>
-      chat
-        ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: text === null ? {} : { content: text }, finish_reason: finish }] }
-        : { id, object: "text_completion", created, model, choices: [{ index: 0, text: text ?? "", finish_reason: finish }] };
-    const total = options.chunks ?? 3;
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (prelude) {
-          const loading = await prelude.next();
-          if (!loading.done) return controller.enqueue(encoder.encode(loading.value));
-          prelude = undefined;
-        }
-        if (sent > 0) await sleep(options.chunkGapMs ?? 0, signal);
-        if (signal.aborted) return controller.close();
-        const event = sent < total ? chunk(`${sent} `, null) : chunk(null, "stop");
-        const text = `data: ${JSON.stringify(event)}\n\n` + (sent === total ? "data: [DONE]\n\n" : "");
-        controller.enqueue(encoder.encode(text));
-        if (sent++ === total) controller.close();
-      },
-    });
-    return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
   }
 
   async function inference(request: Request, url: URL, bytes: Uint8Array): Promise<Response> {
@@ -222,13 +160,13 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     if (!source.ok) return json({ error: source.message }, source.status);
     const { model: modelId, body: parsed, form } = source;
     const accept = request.headers.get("accept") ?? "";
-    if (modelId === "") return noModel(accept);
+    if (modelId === "") return noModel(generation, accept);
     const model = models.get(modelId);
-    if (!model) return unknownModel(modelId, accept);
+    if (!model) return unknownModel(generation, modelId, accept);
     if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
     const streaming = parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions");
     if (model.status !== "loaded" && options.sendLoadingState && streaming && path === "/v1/chat/completions") {
-      return stream(path, modelId, `${name}-${++counter}`, request.signal, loadingState(model, request.signal));
+      return completionStream(path, modelId, `${name}-${++counter}`, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0, loadingState(model, options.loadDelayMs ?? 0, request.signal));
     }
     if (model.status !== "loaded") {
       await sleep(options.loadDelayMs ?? 0, request.signal);
@@ -237,7 +175,7 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const id = `${name}-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     const text = `${name} answered ${modelId}`;
-    if (streaming) return stream(path, modelId, id, request.signal);
+    if (streaming) return completionStream(path, modelId, id, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0);
     const ctx: AnswerContext = { name, model: modelId, id, body: parsed, signal: request.signal, chunks: options.chunks ?? 3, chunkGapMs: options.chunkGapMs ?? 0 };
     switch (path) {
       case "/v1/messages":
