@@ -5,6 +5,7 @@ import { getCatalog, toRecord } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import type { AppEnv } from "../env.ts";
 import { modelNotFound } from "../errors.ts";
+import { anthropicModelList } from "../http/anthropic.ts";
 
 export const modelRoutes = new Hono<AppEnv>();
 
@@ -13,6 +14,8 @@ const DEGRADED_HEADER = "x-llama-edge-degraded";
 modelRoutes.get("/models", async (c) => {
   const catalog = await getCatalog(c.get("scope"));
   if (catalog.degraded.length) c.header(DEGRADED_HEADER, catalog.degraded.join(","));
+  // Anthropic's SDKs list models with an `anthropic-version` header and read Anthropic's list shape.
+  if (c.get("dialect") === "anthropic") return c.json(anthropicModelList(catalog.models));
   return c.json({ object: "list", data: catalog.models });
 });
 

@@ -21,10 +21,28 @@
 //   embeddingDims  length of each embedding vector. Default 4.
 //   respond      (request) => Response | undefined: runs first (after recording); a Response it returns is the
 //                answer. For one-off failures such as a 530 page or a 502.
+//   routes       the model routes this host has (paths of MODEL_ROUTES in llama-swap-routes.ts; `routesIn(174)`
+//                gives what llama-swap v174 had). Others answer Go's plain `404 page not found`, as an old host
+//                does. Default: every route.
+//   speechSize   bytes of a /v1/audio/speech answer (`speechBytes(model, voice, input, size)`). Default 48 KiB.
 //
-// The double records every request it receives in `requests` (method, path, search, headers, body text)
+// Routes: every path of MODEL_ROUTES (llama-swap-routes.ts), answered as llama-server does (shapes in
+// llama-swap-answers.ts: Anthropic events, Responses API events without [DONE], native /completion streams
+// without [DONE], binary speech, multipart uploads echoed with each file's size and sha256). The model is
+// read as llama-swap reads it: JSON only with a JSON Content-Type, the multipart field, or `?model=`;
+// none found is 404 "no model id could be identified".
+//
+// The double records every request it receives in `requests` (method, path, search, headers, body text, and
+// the raw `bytes`, not enumerable so that JSON.stringify(requests) stays readable)
 // and `waitForRequest(predicate)` resolves when a matching one has arrived. `/props`, `/upstream/...`
 // and `/running` are served (and recorded) so tests can prove the router did NOT call them.
+
+import { anthropicMessage, countTokens, images, nativeCompletion, responsesStream, rerank, speech, transcription, voices, type AnswerContext } from "./llama-swap-answers.ts";
+import { completionStream, loadingState, noModel, unknownModel } from "./llama-swap-openai.ts";
+import { MODEL_ROUTES, readModel } from "./llama-swap-routes.ts";
+
+export { routesIn } from "./llama-swap-routes.ts";
+export { speechBytes, type UploadEcho } from "./llama-swap-answers.ts";
 
 export type Generation = "v217" | "v250" | "main";
 export interface DoubleModel {
@@ -47,13 +65,18 @@ export interface LlamaSwapOptions {
   apiKey?: string;
   embeddingDims?: number;
   respond?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  routes?: string[];
+  speechSize?: number;
 }
 export interface RecordedRequest {
   method: string;
   path: string;
   search: string;
   headers: Record<string, string>;
-  body: string;
+  /** The body decoded as UTF-8 (decoded when first read). */
+  readonly body: string;
+  /** The body's bytes, exactly as received. */
+  readonly bytes: Uint8Array;
 }
 export interface LlamaSwapDouble {
   handle(request: Request): Promise<Response>;
@@ -62,9 +85,6 @@ export interface LlamaSwapDouble {
   readonly models: Map<string, DoubleModel>;
   waitForRequest(predicate?: (r: RecordedRequest) => boolean): Promise<RecordedRequest>;
 }
-
-const INFERENCE = new Set(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages", "/v1/rerank"]);
-const encoder = new TextEncoder();
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -90,8 +110,11 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
   const waiters: { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
   let counter = 0;
 
-  function record(request: Request, url: URL, body: string): void {
-    const entry: RecordedRequest = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers), body };
+  function record(request: Request, url: URL, bytes: Uint8Array): void {
+    let text: string | undefined;
+    const entry = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers) } as RecordedRequest;
+    Object.defineProperty(entry, "body", { enumerable: true, get: () => (text ??= new TextDecoder().decode(bytes)) });
+    Object.defineProperty(entry, "bytes", { enumerable: false, value: bytes });
     requests.push(entry);
     for (const waiter of [...waiters]) {
       if (waiter.predicate(entry)) {
@@ -126,75 +149,24 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     return json({ object: "list", data });
   }
 
-  function unknownModel(model: string, accept: string): Response {
-    if (generation === "v217") {
-      const message = `could not find suitable inference handler for ${model}`;
-      return accept.includes("application/json") ? json({ error: message }, 400) : new Response(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
-    }
-    if (generation === "v250") return json({ src: "llama-swap", error: "no router for requested model" }, 404);
-    return json({ src: "llama-swap", error: { message: `could not find a model named ${model}`, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
-  }
-
   function props(model: DoubleModel): Response {
     model.status = "loaded";
     return json({ default_generation_settings: { n_ctx: model.n_ctx ?? 4096 }, total_slots: 1, model_path: `/models/${model.id}.gguf`, modalities: { vision: false } });
   }
 
-  /** llama-swap's loading-state chunks, as `sendLoadingState: true` sends them during a swap. */
-  async function* loadingState(model: DoubleModel, signal: AbortSignal): AsyncGenerator<string> {
-    const event = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: text } }] })}\n\n`;
-    yield event(`llama-swap loading model: ${model.id}`);
-    const started = Date.now();
-    const delay = options.loadDelayMs ?? 0;
-    while (Date.now() - started < delay && !signal.aborted) {
-      await sleep(Math.min(250, delay - (Date.now() - started)), signal);
-      yield event(".");
-    }
-    model.status = "loaded";
-    yield event(`Done! (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
-  }
-
-  function stream(path: string, model: string, id: string, signal: AbortSignal, prelude?: AsyncGenerator<string>): Response {
-    const created = Math.floor(Date.now() / 1000);
-    const chat = path === "/v1/chat/completions";
-    const chunk = (text: string | null, finish: string | null) =>
-      chat
-        ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: text === null ? {} : { content: text }, finish_reason: finish }] }
-        : { id, object: "text_completion", created, model, choices: [{ index: 0, text: text ?? "", finish_reason: finish }] };
-    const total = options.chunks ?? 3;
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (prelude) {
-          const loading = await prelude.next();
-          if (!loading.done) return controller.enqueue(encoder.encode(loading.value));
-          prelude = undefined;
-        }
-        if (sent > 0) await sleep(options.chunkGapMs ?? 0, signal);
-        if (signal.aborted) return controller.close();
-        const event = sent < total ? chunk(`${sent} `, null) : chunk(null, "stop");
-        const text = `data: ${JSON.stringify(event)}\n\n` + (sent === total ? "data: [DONE]\n\n" : "");
-        controller.enqueue(encoder.encode(text));
-        if (sent++ === total) controller.close();
-      },
-    });
-    return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
-  }
-
-  async function inference(request: Request, path: string, body: string): Promise<Response> {
-    let parsed: { model?: unknown; stream?: unknown; input?: unknown };
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {
-      return json({ error: "invalid JSON" }, 400);
-    }
-    const modelId = typeof parsed.model === "string" ? parsed.model : "";
+  async function inference(request: Request, url: URL, bytes: Uint8Array): Promise<Response> {
+    const path = url.pathname;
+    const source = await readModel(request, url, bytes);
+    if (!source.ok) return json({ error: source.message }, source.status);
+    const { model: modelId, body: parsed, form } = source;
+    const accept = request.headers.get("accept") ?? "";
+    if (modelId === "") return noModel(generation, accept);
     const model = models.get(modelId);
-    if (!model) return unknownModel(modelId, request.headers.get("accept") ?? "");
+    if (!model) return unknownModel(generation, modelId, accept);
     if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
     const streaming = parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions");
     if (model.status !== "loaded" && options.sendLoadingState && streaming && path === "/v1/chat/completions") {
-      return stream(path, modelId, `${name}-${++counter}`, request.signal, loadingState(model, request.signal));
+      return completionStream(path, modelId, `${name}-${++counter}`, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0, loadingState(model, options.loadDelayMs ?? 0, request.signal));
     }
     if (model.status !== "loaded") {
       await sleep(options.loadDelayMs ?? 0, request.signal);
@@ -203,7 +175,33 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const id = `${name}-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     const text = `${name} answered ${modelId}`;
-    if (streaming) return stream(path, modelId, id, request.signal);
+    if (streaming) return completionStream(path, modelId, id, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0);
+    const ctx: AnswerContext = { name, model: modelId, id, body: parsed, signal: request.signal, chunks: options.chunks ?? 3, chunkGapMs: options.chunkGapMs ?? 0 };
+    switch (path) {
+      case "/v1/messages":
+        return anthropicMessage(ctx);
+      case "/v1/messages/count_tokens":
+        return countTokens(ctx);
+      case "/v1/rerank":
+      case "/v1/reranking":
+      case "/rerank":
+      case "/reranking":
+        return rerank(ctx);
+      case "/infill":
+      case "/completion":
+        return nativeCompletion(ctx, path);
+      case "/v1/audio/speech":
+        return speech(ctx, options.speechSize);
+      case "/v1/audio/transcriptions":
+        return form ? transcription(ctx, form) : json({ error: "a transcription needs a multipart/form-data body" }, 400);
+      case "/v1/images/generations":
+        return images(ctx);
+      case "/v1/images/edits":
+        return form ? images(ctx, form) : json({ error: "an image edit needs a multipart/form-data body" }, 400);
+      case "/v1/audio/voices":
+        return voices(ctx);
+    }
+    if (path === "/v1/responses" && parsed.stream === true) return responsesStream(ctx);
     if (path === "/v1/embeddings") {
       const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       const dims = options.embeddingDims ?? 4;
@@ -226,8 +224,8 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-    record(request, url, body);
+    const bytes = request.method === "GET" || request.method === "HEAD" ? new Uint8Array(0) : new Uint8Array(await request.arrayBuffer());
+    record(request, url, bytes);
     const custom = await options.respond?.(request);
     if (custom) return custom;
     const path = url.pathname;
@@ -248,7 +246,9 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
       const model = [...models.values()].filter((m) => rest === m.id || rest.startsWith(`${m.id}/`)).sort((a, b) => b.id.length - a.id.length)[0];
       return model ? props(model) : json({ error: "model not found" }, 404);
     }
-    if (request.method === "POST" && INFERENCE.has(path)) return inference(request, path, body);
+    const served = path in MODEL_ROUTES && (options.routes ?? Object.keys(MODEL_ROUTES)).includes(path);
+    const method = path === "/v1/audio/voices" ? request.method === "GET" || request.method === "POST" : request.method === "POST";
+    if (served && method) return inference(request, url, bytes);
     return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   }
 

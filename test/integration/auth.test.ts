@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { revokeKey } from "../../src/auth/api-keys.ts";
-import { adminToken, call, dumpResponse, expectNoSecrets, testEnv, userKey } from "../helpers/worker.ts";
+import { llamaSwapDouble } from "../doubles/llama-swap.ts";
+import { useOutbound } from "../doubles/outbound.ts";
+import { adminToken, call, dumpResponse, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
+
+const outbound = useOutbound();
 
 const unauthorizedBody = {
   error: {
@@ -38,5 +42,50 @@ describe("API keys on user routes", () => {
     const key = await userKey("carol");
     expect((await call("/admin/nothing", { key })).status).toBe(401);
     expect((await call("/admin/nothing", { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(404);
+  });
+});
+
+describe("x-api-key, as Anthropic's SDKs send the key", () => {
+  it("is accepted wherever Authorization: Bearer is", async () => {
+    const key = await userKey("dora");
+    expect((await call("/v1/does-not-exist", { headers: { "x-api-key": key } })).status).toBe(404);
+    const settings = await call("/api/settings", { headers: { "x-api-key": key } });
+    expect(settings.status).toBe(200);
+    expect(await settings.json()).toEqual({ favorite_models: [] });
+  });
+
+  it("a missing, malformed, unknown, revoked or admin key in x-api-key gets the same 401", async () => {
+    const revoked = await userKey("erin");
+    await revokeKey(testEnv, revoked.split("_")[1] as string);
+    for (const value of ["", " ", `le_${"0".repeat(12)}_${"A".repeat(43)}`, revoked, adminToken, `Bearer ${await userKey("erin")}`]) {
+      const res = await call("/api/settings", { headers: { "x-api-key": value } });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual(unauthorizedBody);
+    }
+  });
+
+  it("when Authorization is sent it alone counts: a bad one is not rescued by a good x-api-key", async () => {
+    const key = await userKey("frank");
+    const bad = await call("/api/settings", { headers: { authorization: "Bearer nope", "x-api-key": key } });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual(unauthorizedBody);
+    expect((await call("/api/settings", { key, headers: { "x-api-key": "garbage" } })).status).toBe(200);
+  });
+
+  it("the admin API does not take x-api-key, not even with the admin token", async () => {
+    expect((await call("/admin/nothing", { headers: { "x-api-key": adminToken } })).status).toBe(401);
+  });
+
+  it("the key in x-api-key never reaches a host", async () => {
+    await putRegistry({ providers: [{ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net" }] });
+    const host = llamaSwapDouble({ name: "sam", models: ["qwen3"] });
+    outbound().route("https://sam.example.net", host.handle);
+    const key = await userKey("gina");
+    const res = await call("/v1/chat/completions", { headers: { "x-api-key": key }, json: { model: "sam-desktop/qwen3", messages: [{ role: "user", content: "hi" }] } });
+    expect(res.status).toBe(200);
+    expect(host.requests).toHaveLength(1);
+    expect(host.requests[0]?.headers["x-api-key"]).toBeUndefined();
+    expect(host.requests[0]?.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(host.requests)).not.toContain(key);
   });
 });
