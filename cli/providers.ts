@@ -24,7 +24,7 @@ export async function readRegistryFile(file: string): Promise<{ ok: true; regist
 
 function summary(registry: RegistryDocument): string {
   const lines = registry.providers.map(
-    (p) => `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.baseUrl}`,
+    (p) => `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? Object.keys(p.members).join(", ") : p.baseUrl}`,
   );
   return [`${registry.providers.length} provider(s); * marks the default for bare model ids`, ...lines].join("\n");
 }
