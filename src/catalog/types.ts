@@ -31,6 +31,8 @@ export interface CatalogModel extends ModelTraits {
   provider: { id: string; label: string };
   status: ModelStatus;
   context_length?: number;
+  /** A pool's model only: its members' composite ids, in the operator's order (src/pools/). */
+  members?: string[];
 }
 
 export interface CatalogProvider {

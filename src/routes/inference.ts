@@ -23,16 +23,18 @@ const limitBody = bodyLimit({
 });
 
 for (const route of INFERENCE_ROUTES) {
-  inferenceRoutes.post(route.path, limitBody, async (c) =>
-    runInference({
+  inferenceRoutes.post(route.path, limitBody, async (c) => {
+    const raw = await c.req.arrayBuffer();
+    return runInference({
       scope: c.get("scope"),
       route,
-      body: parseInferenceBody(await c.req.arrayBuffer()),
+      body: parseInferenceBody(raw),
       accept: c.req.header("accept"),
       signal: c.req.raw.signal,
       user: c.get("user").userId,
       log: c.get("log"),
       onStreamEnd: c.get("stream").end,
-    }),
-  );
+      conversation: { headers: c.req.raw.headers, raw: new Uint8Array(raw) },
+    });
+  });
 }
