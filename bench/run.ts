@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { newAgent, type Target } from "./client.ts";
 import { BENCH_MODEL, chatRequest } from "./host-replies.ts";
 import { latency, repeatedGet, streaming, throughput } from "./measurements.ts";
+import { poolRoutingCost } from "./pool-routing.ts";
 import { startHosts, type HostUrls } from "./paced-host.ts";
 import { markdown, verdicts, type RuntimeFigures, type Settings } from "./report.ts";
 import { createKey, putRegistry, type RegistryInput } from "./router-admin.ts";
@@ -194,6 +195,8 @@ const results = {
   bundle: { bytes: routerBundle.bytes, gzipBytes: routerBundle.gzipBytes },
   runtimes,
   targets: verdictList,
+  // Issue 15: the pool's routing decision per request, beside the member's own id.
+  poolRouting: poolRoutingCost(),
 };
 writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "table.md"), `${table}\n`);

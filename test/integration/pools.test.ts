@@ -221,7 +221,7 @@ describe("pool models in the catalog, favorites and context", () => {
   });
 
   it("`unify` makes every wire id two llama-swap hosts list a pool model", async () => {
-    await putRegistry({ providers: [...HOSTS, { id: "all", label: "All", kind: "pool", unify: true }] });
+    await putRegistry({ providers: [...HOSTS, { id: "all", label: "All", kind: "pool", unify: true }] as never });
     hosts("unloaded", "loaded");
     const list = (await (await call("/v1/models", { key })).json()) as { data: { id: string; members?: string[] }[] };
     expect(list.data.filter((m) => m.id.startsWith("all/")).map((m) => [m.id, m.members])).toEqual([
