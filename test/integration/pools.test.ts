@@ -33,7 +33,11 @@ const inferences = (host: LlamaSwapDouble) => host.requests.filter((r) => r.meth
 const chat = (messages: unknown[], init: { model?: string; headers?: Record<string, string>; stream?: boolean } = {}) =>
   call("/v1/chat/completions", { key, headers: init.headers, json: { model: init.model ?? "any/qwen3-32b", messages, ...(init.stream ? { stream: true } : {}) } });
 const user = (content: string) => ({ role: "user", content });
-const routeOf = (res: Response) => [res.headers.get("x-llama-edge-provider"), res.headers.get("x-llama-edge-model"), res.headers.get("x-llama-edge-route")];
+const routeOf = (res: Response): [string | null, string | null, string | null] => [
+  res.headers.get("x-llama-edge-provider"),
+  res.headers.get("x-llama-edge-model"),
+  res.headers.get("x-llama-edge-route"),
+];
 
 beforeAll(async () => {
   key = await userKey("pools");
