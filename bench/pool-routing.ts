@@ -2,10 +2,9 @@
 // member's own id (`bench/qwen3`), in the same run: the conversation key from the body's bytes and the
 // member order (src/pools/). Both read the same cached lists, so only this work differs. Measured in
 // process, in batches, as the median per request; the target is at most 0.1 ms.
-import type { ProviderList } from "../src/catalog/provider-lists.ts";
+import type { ListView, PoolModel } from "../src/pools/types.ts";
 import { planPool } from "../src/pools/choose.ts";
 import { conversationKey } from "../src/pools/conversation-key.ts";
-import type { PoolModel } from "../src/pools/members.ts";
 import type { Pool, Provider } from "../src/registry/schema.ts";
 import { median, round } from "./stats.ts";
 
@@ -26,7 +25,7 @@ export function poolRoutingCost(samples = 2_000, batch = 50): PoolRoutingFigures
   const pool: Pool = { id: "pool", label: "Pool", kind: "pool", members: {}, unify: false, cold: "wait", enabled: true };
   const model: PoolModel = { pool, wireModel: "qwen3", compositeId: "pool/qwen3", members: providers.map((p) => ({ provider: p, wireModel: "qwen3", compositeId: `${p.id}/qwen3` })) };
   const now = Date.now();
-  const lists = new Map<string, ProviderList>(providers.map((p, i) => [p.id, { ok: true, fetchedAt: now, models: [{ id: "qwen3", status: i === 0 ? "unloaded" : "loaded" }] }]));
+  const lists = new Map<string, ListView>(providers.map((p, i) => [p.id, { ok: true, fetchedAt: now, models: [{ id: "qwen3", status: i === 0 ? "unloaded" : "loaded" }] }]));
   const messages = [{ role: "system", content: "You are a careful assistant. ".repeat(40) }, ...Array.from({ length: 8 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i} `.repeat(60) }))];
   const bodies = Array.from({ length: 64 }, (_, i) => new TextEncoder().encode(JSON.stringify({ model: "pool/qwen3", stream: true, messages: [{ ...messages[0], content: `${i} ${messages[0]?.content}` }, ...messages.slice(1)] })));
   const headers = new Headers({ "content-type": "application/json" });

@@ -7,27 +7,25 @@
 //    (`cold: "fallback"` puts hosted members first instead);
 // 4. hosted members, then members whose host is known down (their circuits decide).
 // No I/O here: the lists come in, already no older than 15 s.
-import type { ProviderList } from "../catalog/provider-lists.ts";
-import type { ResolvedModel } from "../resolve.ts";
 import { rendezvousScore } from "./conversation-key.ts";
 import { inFlightOf, rememberedMember } from "./memory.ts";
-import type { PoolModel } from "./members.ts";
+import type { ListView, Member, PoolModel } from "./types.ts";
 import { type Warmth, warmthOf } from "./warm-state.ts";
 
 export type Route = "affinity" | "warm" | "cold" | "fallback";
 
 export interface PoolPlan {
   /** Members in the order to try them. */
-  order: ResolvedModel[];
+  order: Member[];
   /** What the first member is (the route when it answers; any later one answers as `fallback`). */
   firstRoute: Route;
 }
 
-export function planPool(model: PoolModel, key: string, lists: ReadonlyMap<string, ProviderList>, now = Date.now()): PoolPlan {
-  const warmth = new Map<ResolvedModel, Warmth>(model.members.map((m) => [m, warmthOf(m, lists.get(m.provider.id), now)]));
+export function planPool(model: PoolModel, key: string, lists: ReadonlyMap<string, ListView>, now = Date.now()): PoolPlan {
+  const warmth = new Map<Member, Warmth>(model.members.map((m) => [m, warmthOf(m, lists.get(m.provider.id), now)]));
   const limit = model.pool.maxInFlight;
-  const free = (m: ResolvedModel) => limit === undefined || inFlightOf(m.compositeId) < limit;
-  const swap = (m: ResolvedModel) => m.provider.kind === "llama-swap" && !m.provider.models;
+  const free = (m: Member) => limit === undefined || inFlightOf(m.compositeId) < limit;
+  const swap = (m: Member) => m.provider.kind === "llama-swap" && !m.provider.models;
   const warm = model.members.filter((m) => warmth.get(m) === "warm");
   const hosted = model.members.filter((m) => !swap(m));
   const coldSwap = model.members.filter((m) => swap(m) && (warmth.get(m) === "cold" || warmth.get(m) === "unknown"));
@@ -38,10 +36,10 @@ export function planPool(model: PoolModel, key: string, lists: ReadonlyMap<strin
   let chosen = affine;
   if (!chosen) {
     const open = warm.filter(free);
-    chosen = open.reduce<ResolvedModel | undefined>((best, m) => (!best || rendezvousScore(key, m.compositeId) > rendezvousScore(key, best.compositeId) ? m : best), undefined);
+    chosen = open.reduce<Member | undefined>((best, m) => (!best || rendezvousScore(key, m.compositeId) > rendezvousScore(key, best.compositeId) ? m : best), undefined);
   }
-  const ordered: ResolvedModel[] = [];
-  const add = (m: ResolvedModel | undefined) => m && !ordered.includes(m) && ordered.push(m);
+  const ordered: Member[] = [];
+  const add = (m: Member | undefined) => m && !ordered.includes(m) && ordered.push(m);
   add(chosen);
   warm.filter(free).forEach(add);
   warm.forEach(add);

@@ -7,16 +7,9 @@ import type { Registry } from "../registry/loader.ts";
 import type { Pool } from "../registry/schema.ts";
 import type { ResolvedModel } from "../resolve.ts";
 import type { Scope } from "../scope.ts";
+import type { PoolModel } from "./types.ts";
 
-export interface PoolModel {
-  pool: Pool;
-  /** The model part of the pool id (`qwen3-32b` of `any/qwen3-32b`). */
-  wireModel: string;
-  /** `any/qwen3-32b`. */
-  compositeId: string;
-  /** Enabled members, in the operator's order. */
-  members: ResolvedModel[];
-}
+export type { PoolModel } from "./types.ts";
 
 function resolveMember(registry: Registry, id: string): ResolvedModel | undefined {
   const parsed = parseModelId(id, registry);

@@ -2,15 +2,14 @@
 // From the catalog's list of the member's host (its `status`, or `/running` on older llama-swap; never
 // `/props` or `/upstream`, which would load a model) when that list is at most 15 s old, and from this
 // isolate's own last answer from the member when that is newer. Older knowledge counts as unknown.
-import type { ProviderList } from "../catalog/provider-lists.ts";
-import type { ResolvedModel } from "../resolve.ts";
 import { lastAnswered } from "./memory.ts";
+import type { ListView, Member } from "./types.ts";
 
 export const WARM_STATE_MAX_AGE_MS = 15_000;
 
 export type Warmth = "warm" | "cold" | "unknown" | "down";
 
-export function warmthOf(member: ResolvedModel, list: ProviderList | undefined, now = Date.now()): Warmth {
+export function warmthOf(member: Member, list: ListView | undefined, now = Date.now()): Warmth {
   // A hosted API serves its models at any time; pools use it as `cold: "fallback"` or as the last resort.
   if (member.provider.kind !== "llama-swap" || member.provider.models) return "unknown";
   const answered = lastAnswered(member.compositeId);
