@@ -158,6 +158,38 @@ describe("conversation affinity", () => {
   });
 });
 
+describe("what the answer and the log line say", () => {
+  it("a streamed answer names the member and the route; the log line records the same", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      hosts("unloaded", "loaded");
+      const res = await chat([user("stream it")], { stream: true });
+      expect(res.status).toBe(200);
+      expect(routeOf(res)).toEqual(["garage", "garage/qwen3-32b", "warm"]);
+      expect(await res.text()).toContain("data: [DONE]");
+      await vi.waitFor(() => expect(lines.some((l) => l.includes('"path":"/v1/chat/completions"'))).toBe(true));
+      const line = JSON.parse(lines.find((l) => l.includes('"path":"/v1/chat/completions"')) as string);
+      expect(line).toMatchObject({ provider: "garage", model: "garage/qwen3-32b", route: "warm", pool: "any/qwen3-32b", status: 200 });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("a member at maxInFlight is passed over while another warm member is free", async () => {
+    await putRegistry({ providers: [...HOSTS, { ...POOL, maxInFlight: 1 }] });
+    hosts("loaded", "loaded", { sam: { chunks: 2, chunkGapMs: 300 }, garage: { chunks: 2, chunkGapMs: 300 } });
+    const messages = [user("long stream")];
+    const first = await chat(messages, { stream: true });
+    const busy = routeOf(first)[0];
+    // The same conversation, while the first stream still runs: its member is at its limit.
+    const second = await chat(messages, { stream: true });
+    expect(routeOf(second)[0]).not.toBe(busy);
+    expect(routeOf(second)[0]).not.toBe("deepseek");
+    await Promise.all([first.text(), second.text()]);
+  });
+});
+
 describe("members that refuse", () => {
   it("skips a warm member whose host is unavailable and says so", async () => {
     hosts("unloaded", "loaded", { garage: { respond: (r) => (r.method === "POST" ? new Response("not ready", { status: 503, headers: { "retry-after": "5" } }) : undefined) } });
