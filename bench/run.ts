@@ -9,6 +9,7 @@ import { bodyGrowth, chatOfSize } from "./body-growth.ts";
 import { newAgent, type Target } from "./client.ts";
 import { BENCH_MODEL, chatRequest } from "./host-replies.ts";
 import { latency, repeatedGet, streaming, throughput } from "./measurements.ts";
+import { poolRoutingCost } from "./pool-routing.ts";
 import { startHosts, type HostUrls } from "./paced-host.ts";
 import { portkeyHeaders, preparePortkey, type Prepared } from "./peers.ts";
 import { markdown, verdicts, type PeerFigures, type RuntimeFigures, type Settings } from "./report.ts";
@@ -309,6 +310,8 @@ const results = {
   bundle: { bytes: routerBundle.bytes, gzipBytes: routerBundle.gzipBytes },
   runtimes,
   targets: verdictList,
+  // Issue 15: the pool's routing decision per request, beside the member's own id.
+  poolRouting: poolRoutingCost(),
 };
 writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "table.md"), `${table}\n`);

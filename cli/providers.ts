@@ -26,7 +26,7 @@ export async function readRegistryFile(file: string): Promise<{ ok: true; regist
 
 function summary(registry: RegistryDocument): string {
   const lines = registry.providers.map(
-    (p) => `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.baseUrl}`,
+    (p) => `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? Object.keys(p.members).join(", ") : p.baseUrl}`,
   );
   return [`${registry.providers.length} provider(s); * marks the default for bare model ids`, ...lines].join("\n");
 }
@@ -41,7 +41,7 @@ async function offlineWarnings(registry: RegistryDocument): Promise<string[]> {
   const lines = registryWarnings(registry, own).map((w) => `${w.provider}: ${w.message}`);
   const local = await readDevVars();
   for (const provider of registry.providers) {
-    if (!provider.enabled) continue;
+    if (!provider.enabled || provider.kind === "pool") continue;
     for (const name of secretNames(provider)) {
       if (!(name in local)) lines.push(`${provider.id}: the secret ${name} is not in ${DEV_VARS} (fine if it is set deployed): npx llama-edge secrets set ${name} --local`);
     }

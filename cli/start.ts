@@ -45,7 +45,7 @@ async function expectOk(res: Response, what: string): Promise<Response> {
 }
 
 function describeRegistry(doc: RegistryDocument, url: string): string {
-  const lines = doc.providers.map((p) => `  ${p.id.padEnd(20)} ${p.enabled ? "" : "(disabled) "}${p.baseUrl}`);
+  const lines = doc.providers.map((p) => `  ${p.id.padEnd(20)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? `pool of ${Object.keys(p.members).join(", ")}` : p.baseUrl}`);
   const warnings = registryWarnings(doc, [url]).map((w) => `  warning: ${w.provider}: ${w.message}`);
   return [...lines, ...warnings].join("\n");
 }

@@ -7,7 +7,8 @@ import { type ApiError, invalidRequest, modelNotFound } from "./errors.ts";
 import { closestId } from "./inference/closest-id.ts";
 import { formatModelId, type ModelIdProblem, parseModelId } from "./model-id.ts";
 import type { Registry } from "./registry/loader.ts";
-import type { Provider } from "./registry/schema.ts";
+import type { Pool, Provider } from "./registry/schema.ts";
+import { type PoolModel, poolModel } from "./pools/members.ts";
 import type { Scope } from "./scope.ts";
 
 export interface ResolvedModel {
@@ -19,17 +20,21 @@ export interface ResolvedModel {
 }
 
 export type Resolution =
-  | { ok: true; target: ResolvedModel }
+  | { ok: true; target: ResolvedModel; pool?: undefined }
+  /** A pool's model (`any/qwen3-32b`): which member serves a request is decided per request (src/pools/). */
+  | { ok: true; pool: PoolModel; target?: undefined }
   | { ok: false; problem: "invalid_id"; reason: ModelIdProblem; message: string }
   | { ok: false; problem: "no_default"; message: string }
   /** The prefix is no provider: a typo, or a slashed id the default host does not list. */
   | { ok: false; problem: "unknown_provider"; prefix: string; near?: string; known: string[] }
-  | { ok: false; problem: "disabled"; provider: Provider };
+  | { ok: false; problem: "disabled"; provider: Provider | Pool }
+  /** The pool has no model of that name. */
+  | { ok: false; problem: "unknown_pool_model"; pool: Pool };
 
 export type Refusal = Exclude<Resolution, { ok: true }>;
 
 function unknownProvider(registry: Registry, prefix: string): Refusal {
-  const known = registry.providers.filter((p) => p.enabled).map((p) => p.id);
+  const known = [...registry.providers, ...registry.pools].filter((p) => p.enabled).map((p) => p.id);
   const near = closestId(prefix, known);
   return { ok: false, problem: "unknown_provider", prefix, known, ...(near ? { near } : {}) };
 }
@@ -41,6 +46,12 @@ export async function resolve(scope: Scope, id: string): Promise<Resolution> {
     if (parsed.reason !== "no_default_provider") return { ok: false, problem: "invalid_id", reason: parsed.reason, message: parsed.message };
     // `typo/model` with no default provider to claim it reads as a mistyped provider.
     return id.includes("/") ? unknownProvider(registry, id.slice(0, id.indexOf("/"))) : { ok: false, problem: "no_default", message: parsed.message };
+  }
+  const pool = registry.pool(parsed.ref.provider);
+  if (pool) {
+    if (!pool.enabled) return { ok: false, problem: "disabled", provider: pool };
+    const model = await poolModel(scope, registry, pool, parsed.ref.model);
+    return model ? { ok: true, pool: model } : { ok: false, problem: "unknown_pool_model", pool };
   }
   const provider = registry.get(parsed.ref.provider);
   if (!provider) return unknownProvider(registry, parsed.ref.provider);
@@ -71,6 +82,8 @@ export function inferenceError(id: string, refusal: Refusal, param = "model"): A
     }
     case "disabled":
       return invalidRequest(`The provider '${refusal.provider.id}' is disabled; model '${id}' cannot be used.`, "provider_disabled", param);
+    case "unknown_pool_model":
+      return modelNotFound(id);
   }
 }
 
@@ -79,9 +92,9 @@ export function lookupError(id: string, _refusal: Refusal): ApiError {
   return modelNotFound(id);
 }
 
-/** Resolves for inference: the target, or the 400 thrown. */
-export async function resolveForInference(scope: Scope, id: string, param = "model"): Promise<ResolvedModel> {
+/** Resolves for inference: the target (a host's model or a pool's), or the 4xx thrown. */
+export async function resolveForInference(scope: Scope, id: string, param = "model"): Promise<{ target: ResolvedModel } | { pool: PoolModel }> {
   const resolution = await resolve(scope, id);
   if (!resolution.ok) throw inferenceError(id, resolution, param);
-  return resolution.target;
+  return resolution.pool ? { pool: resolution.pool } : { target: resolution.target };
 }

@@ -2,6 +2,8 @@
 // user. Ordered by provider (registry order), then by id, so the same lists give the same answer.
 import { displayName, formatModelId } from "../model-id.ts";
 import { kindOf } from "../provider-kinds/kind.ts";
+import { poolModelIds } from "../pools/members.ts";
+import { poolRecord } from "../pools/records.ts";
 import type { Provider } from "../registry/schema.ts";
 import type { Scope } from "../scope.ts";
 import { providerLists, type ProviderList } from "./provider-lists.ts";
@@ -45,8 +47,17 @@ export function buildCatalog(providers: readonly Provider[], lists: readonly Pro
 }
 
 export async function getCatalog(scope: Scope): Promise<Catalog> {
-  const enabled = (await scope.registry()).providers.filter((p) => p.enabled);
-  return buildCatalog(enabled, await providerLists(scope, enabled));
+  const registry = await scope.registry();
+  const enabled = registry.providers.filter((p) => p.enabled);
+  const catalog = buildCatalog(enabled, await providerLists(scope, enabled));
+  // Pools come after the hosts, each as its own section; their members' lists are the ones just read.
+  const byId = new Map(catalog.models.map((m) => [m.id, m]));
+  for (const pool of registry.pools.filter((p) => p.enabled)) {
+    catalog.providers.push({ id: pool.id, label: pool.label, status: "ok" });
+    const records = [...(await poolModelIds(scope, registry, pool))].map(([wire, members]) => poolRecord(pool, wire, members, byId));
+    catalog.models.push(...records.sort((a, b) => byCodeUnits(a.id, b.id)));
+  }
+  return catalog;
 }
 
 /** One provider's list as the catalog sees it (cached, stale-while-revalidate), for model lookups. */

@@ -5,9 +5,11 @@
 import { modelNotFound } from "../errors.ts";
 import { lookupError, resolve, type ResolvedModel } from "../resolve.ts";
 import type { Scope } from "../scope.ts";
-import { getProviderList } from "./catalog.ts";
+import { poolRecord } from "../pools/records.ts";
+import type { PoolModel } from "../pools/members.ts";
+import { getProviderList, toRecord } from "./catalog.ts";
 import type { ProviderList } from "./provider-lists.ts";
-import type { HostModel } from "./types.ts";
+import type { CatalogModel, HostModel } from "./types.ts";
 
 export interface ModelLookup extends ResolvedModel {
   list: ProviderList;
@@ -26,10 +28,30 @@ export function modelIdFromPath(pathname: string, prefix: string, suffix = ""): 
   }
 }
 
-export async function lookupModel(scope: Scope, id: string | undefined): Promise<ModelLookup> {
+/** A pool model: its record (as `/v1/models` lists it) and each member's own lookup. */
+export interface PoolLookup {
+  pool: PoolModel;
+  record: CatalogModel;
+  members: ModelLookup[];
+}
+
+async function lookupTarget(scope: Scope, target: ResolvedModel): Promise<ModelLookup> {
+  const list = await getProviderList(scope, target.provider);
+  return { ...target, list, model: list.models.find((m) => m.id === target.wireModel) };
+}
+
+export async function lookupPool(scope: Scope, pool: PoolModel): Promise<PoolLookup> {
+  const members = await Promise.all(pool.members.map((m) => lookupTarget(scope, m)));
+  const byId = new Map(members.filter((m) => m.model).map((m) => [m.compositeId, toRecord(m.provider, m.model as HostModel, m.list.ok)]));
+  const record = poolRecord(pool.pool, pool.wireModel, pool.members.map((m) => m.compositeId), byId);
+  return { pool, record, members };
+}
+
+export async function lookupModel(scope: Scope, id: string | undefined): Promise<ModelLookup | PoolLookup> {
   if (id === undefined) throw modelNotFound("");
   const resolution = await resolve(scope, id);
   if (!resolution.ok) throw lookupError(id, resolution);
+  if (resolution.pool) return lookupPool(scope, resolution.pool);
   const target = resolution.target;
   const list = await getProviderList(scope, target.provider);
   const model = list.models.find((m) => m.id === target.wireModel);

@@ -95,6 +95,24 @@ export async function providerLists(scope: Scope, providers: readonly Provider[]
   );
 }
 
+/**
+ * Like `providerLists`, for a routing decision that must not rest on a list older than `maxAgeMs`: a list
+ * within it is served at once (refreshed in the background after FRESH_MS, so a steady stream of requests
+ * never waits); an older one waits for its refresh, at most the catalog deadline.
+ */
+export async function listsNoOlderThan(scope: Scope, providers: readonly Provider[], maxAgeMs: number): Promise<ProviderList[]> {
+  const lists = await providerLists(scope, providers);
+  const now = Date.now();
+  return Promise.all(
+    lists.map(async (list, i) => {
+      if (now - list.fetchedAt <= maxAgeMs) return list;
+      const entry = entries.get((providers[i] as Provider).id);
+      if (entry?.refreshing) await entry.refreshing;
+      return entries.get((providers[i] as Provider).id) ?? list;
+    }),
+  );
+}
+
 /** Drops the memory cache (tests; and after the registry changes in this isolate). */
 export function forgetProviderLists(): void {
   entries.clear();

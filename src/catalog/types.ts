@@ -33,6 +33,8 @@ export interface CatalogModel extends ModelTraits {
   context_length?: number;
   /** The host's capability names when it lists them (llama-swap: "vision", "embedding", "reranker", ...). */
   capabilities?: string[];
+  /** A pool's model only: its members' composite ids, in the operator's order (src/pools/). */
+  members?: string[];
 }
 
 export interface CatalogProvider {

@@ -7,6 +7,7 @@
 // 3. what this user's Durable Object cached from an earlier answer (24 h): source `cache`;
 // 4. unknown: `context_length: null`.
 // The cache is keyed by the FULL composite id: two hosts serving the same wire name never share it.
+import type { PoolLookup } from "../catalog/lookup.ts";
 import type { HostModel } from "../catalog/types.ts";
 import type { Provider } from "../registry/schema.ts";
 import type { Scope } from "../scope.ts";
@@ -66,4 +67,15 @@ export async function discoverContext(scope: Scope, input: DiscoverInput, cache:
   const cached = await cache.get(compositeId);
   if (cached) return answer(cached, "cache");
   return { id: compositeId, context_length: null, total_slots: null, source: null, fetched_at: null };
+}
+
+/**
+ * A pool model's context: the smallest among its members (each learned as above), so a prompt that fits
+ * fits whichever member serves it. `total_slots` and `fetched_at` are that member's.
+ */
+export async function discoverPoolContext(scope: Scope, found: PoolLookup, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
+  const answers = await Promise.all(found.members.map((m) => discoverContext(scope, { ...m, reachable: m.list.ok }, cache, now)));
+  const known = answers.filter((a) => a.context_length !== null).sort((a, b) => (a.context_length as number) - (b.context_length as number));
+  const smallest = known[0];
+  return smallest ? { ...smallest, id: found.pool.compositeId } : { id: found.pool.compositeId, context_length: null, total_slots: null, source: null, fetched_at: null };
 }

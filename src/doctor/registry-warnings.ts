@@ -54,9 +54,10 @@ function fallbackWarnings(provider: Provider, doc: RegistryDocument, ids: Set<st
 /** `ownOrigins`: where the router itself answers (its deployed URL, `http://127.0.0.1:8787` locally). */
 export function registryWarnings(doc: RegistryDocument, ownOrigins: readonly string[] = []): RegistryWarning[] {
   const ids = new Set(doc.providers.map((p) => p.id));
-  return doc.providers.flatMap((p) => [
+  // Pools have no URL or fallbacks of their own; their members are checked as the providers they are.
+  return doc.providers.flatMap((p) => (p.kind === "pool" ? [] : [
     ...urlWarnings(p, "baseUrl", p.baseUrl, ownOrigins),
     ...(p.sidecarUrl ? urlWarnings(p, "sidecarUrl", p.sidecarUrl, ownOrigins) : []),
     ...fallbackWarnings(p, doc, ids),
-  ]);
+  ]));
 }

@@ -27,6 +27,11 @@ export interface AttemptPlan {
   resolveLater: (id: string) => Promise<ResolvedModel | undefined>;
   /** The API user: a circuit opened by one user's failures stays that user's (resilience/circuit-breaker.ts). */
   user: string;
+  /**
+   * Inside a pool, a member that answers 429 (llama-swap's concurrency limit) passes the request to the
+   * next member; it is up, so its circuit does not count it.
+   */
+  spillOnBusy?: boolean;
 }
 
 export interface Attempted {
@@ -81,6 +86,12 @@ export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedMode
         // A client that left before an answer tells nothing about the host: a probe it was carrying goes to the next request.
         releaseProbes(keys, admissions);
         throw error;
+      }
+      if (failure.kind === "busy" && plan.spillOnBusy) {
+        for (const key of keys) recordSuccess(key);
+        last = failure;
+        skipped.push({ compositeId: target.compositeId, code: skippedCode(failure) });
+        continue;
       }
       if (!isAvailability(failure)) {
         // The host answered: a 4xx is its verdict on the request, not on its health.

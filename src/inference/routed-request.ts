@@ -12,6 +12,8 @@ export interface RoutedRequest {
   fallbacks: string[];
   /** The body for a host, with the model replaced by its wire id. */
   bodyFor(wireModel: string): BodyInit | null;
+  /** The body's bytes as the client sent them (empty for query routes): pools read a conversation's start from them. */
+  raw: Uint8Array;
   /** The query string for a host (`?beta=true` kept; `?model=` rewritten on query routes). */
   searchFor(wireModel: string): string;
 }
@@ -25,6 +27,7 @@ export async function readRouted(route: InferenceRoute, request: Request): Promi
       model,
       stream: false,
       fallbacks: [],
+      raw: new Uint8Array(0),
       bodyFor: () => null,
       searchFor: (wire) => {
         const params = new URLSearchParams(url.search);
@@ -34,11 +37,13 @@ export async function readRouted(route: InferenceRoute, request: Request): Promi
     };
   }
   // Read straight into one buffer of the body's size, and never decoded as a whole (request-body.ts).
-  const body = parseInferenceBody(await readBodyBytes(request));
+  const bytes = await readBodyBytes(request);
+  const body = parseInferenceBody(bytes);
   return {
     model: body.model,
     stream: body.stream,
     fallbacks: body.fallbacks,
+    raw: new Uint8Array(bytes),
     // A fresh body per attempt: a fallback resends the same bytes.
     bodyFor: (wireModel) => hostBody(body, wireModel),
     searchFor: () => url.search,

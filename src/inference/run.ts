@@ -1,10 +1,12 @@
 // One inference request from parsed body to the answer: resolve the model and the request's own
-// fallbacks (bad ones are 400s before any host is asked), try the candidates (attempts.ts), and for a
-// stream still waiting on a cold load, keep the client's connection alive (streams/keep-alive.ts).
-// Failures travel as HostError values to app.onError, or, once a stream has been committed to, as the
-// stream's last event.
+// fallbacks (bad ones are 4xx before any host is asked), for a pool model order its members
+// (pools/route-request.ts), try the candidates (attempts.ts), and for a stream still waiting on a cold
+// load, keep the client's connection alive (streams/keep-alive.ts). Failures travel as HostError values
+// to app.onError, or, once a stream has been committed to, as the stream's last event.
 import type { RequestLog } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { begin } from "../pools/memory.ts";
+import { planPoolRequest, recordAnswer, routeOf, type ConversationInput, type PoolRouting } from "../pools/route-request.ts";
 import { resolve, resolveForInference, inferenceError, type ResolvedModel } from "../resolve.ts";
 import type { Scope } from "../scope.ts";
 import { waitOrKeepAlive, type Answer } from "../streams/keep-alive.ts";
@@ -24,26 +26,51 @@ export interface InferenceJob {
   user: string;
   log: RequestLog;
   onStreamEnd(end: StreamEnd): void;
+  /** What a pool reads to keep a conversation on one member: the headers and the body's bytes. */
+  conversation: ConversationInput;
 }
 
-/** `models[i]` names the entry in a request's own fallback list that was refused. */
+/** A pool in the request's own `models` stands for its members, in the operator's order. */
 async function resolveRequested(scope: Scope, ids: readonly string[]): Promise<ResolvedModel[]> {
-  return Promise.all(
+  const lists = await Promise.all(
     ids.map(async (id, i) => {
       const resolution = await resolve(scope, id);
-      if (resolution.ok) return resolution.target;
+      if (resolution.ok) return resolution.pool ? resolution.pool.members : [resolution.target];
+      // `models[i]` names the entry in a request's own fallback list that was refused.
       const error = inferenceError(id, resolution, "models");
       throw new ApiError({ status: error.status, type: error.type, code: error.code, param: "models", message: `models[${i}]: ${error.message}` });
     }),
   );
+  return lists.flat();
+}
+
+function setHeader(response: Response, name: string, value: string): void {
+  try {
+    response.headers.set(name, value);
+  } catch {
+    // A frozen set of headers (a fetch() response passed through) cannot take it; the log line still can.
+  }
 }
 
 export async function runInference(job: InferenceJob): Promise<Response> {
   const { scope, request: body, log } = job;
-  const first = await resolveForInference(scope, body.model);
+  const resolved = await resolveForInference(scope, body.model);
   const requested = await resolveRequested(scope, body.fallbacks);
+  let routing: PoolRouting | undefined;
+  let first: ResolvedModel;
+  let ordered: ResolvedModel[] = requested;
+  if ("pool" in resolved) {
+    routing = await planPoolRequest(scope, resolved.pool, job.user, job.conversation);
+    const [head, ...rest] = routing.order;
+    if (!head) throw new ApiError({ status: 503, type: "api_error", code: "provider_unavailable", message: `No member of '${resolved.pool.compositeId}' is enabled.` });
+    first = head;
+    ordered = [...rest, ...requested];
+    log.pool = resolved.pool.compositeId;
+  } else first = resolved.target;
   log.provider = first.provider.id;
   log.model = first.compositeId;
+  if (routing) log.route = routing.firstRoute;
+  const maxInFlight = "pool" in resolved ? resolved.pool.pool.maxInFlight : undefined;
 
   // Aborted when the client leaves (the request's signal), or when it leaves a kept-alive stream
   // (only streams have one, so only they pay for a second signal).
@@ -51,16 +78,40 @@ export async function runInference(job: InferenceJob): Promise<Response> {
   const signal = gone ? AbortSignal.any([job.signal, gone.signal]) : job.signal;
   const resolveLater = async (id: string) => {
     const resolution = await resolve(scope, id);
-    return resolution.ok ? resolution.target : undefined;
+    return resolution.ok ? (resolution.target ?? resolution.pool.members[0]) : undefined;
   };
-  const attempt: Promise<Answer> = runAttempts({ first, requested, resolveLater, user: job.user }, (target) =>
-    forwardInference(scope, target, { route: job.route, request: body, clientHeaders: job.clientHeaders, signal, onStreamEnd: job.onStreamEnd }),
-  ).then(({ response, target, skipped }) => {
-    log.provider = target.provider.id;
-    if (target !== first) log.fallback = target.compositeId;
-    if (skipped.length) response.headers.set("x-llama-edge-skipped", skippedHeader(skipped));
-    return { response, provider: target.provider.id };
-  });
+  const send = async (target: ResolvedModel) => {
+    // In-flight counts only matter to a pool with `maxInFlight`; a stream counts until it ends.
+    const done = maxInFlight ? begin(target.compositeId) : undefined;
+    try {
+      const response = await forwardInference(scope, target, {
+        route: job.route,
+        request: body,
+        clientHeaders: job.clientHeaders,
+        signal,
+        onStreamEnd: (end) => (done?.(), job.onStreamEnd(end)),
+      });
+      if (!response.headers.get("content-type")?.includes("event-stream")) done?.();
+      return response;
+    } catch (error) {
+      done?.();
+      throw error;
+    }
+  };
+  const attempt: Promise<Answer> = runAttempts({ first, requested: ordered, resolveLater, user: job.user, spillOnBusy: routing !== undefined }, send).then(
+    ({ response, target, skipped }) => {
+      log.provider = target.provider.id;
+      if (routing) {
+        recordAnswer(routing, target);
+        log.model = target.compositeId;
+        log.route = routeOf(routing, target);
+        setHeader(response, "x-llama-edge-model", target.compositeId);
+        setHeader(response, "x-llama-edge-route", log.route);
+      } else if (target !== first) log.fallback = target.compositeId;
+      if (skipped.length) response.headers.set("x-llama-edge-skipped", skippedHeader(skipped));
+      return { response, provider: target.provider.id };
+    },
+  );
 
   if (!body.stream) return (await attempt).response;
   const waited = await waitOrKeepAlive({
@@ -72,5 +123,11 @@ export async function runInference(job: InferenceJob): Promise<Response> {
     onEnd: job.onStreamEnd,
   });
   // Settled before the threshold: the host's own answer, or its failure through app.onError.
-  return waited.kind === "answered" ? (await attempt).response : waited.response;
+  if (waited.kind === "answered") return (await attempt).response;
+  // A kept-alive stream's headers go out before the host answers: they name the member planned first.
+  if (routing) {
+    setHeader(waited.response, "x-llama-edge-model", first.compositeId);
+    setHeader(waited.response, "x-llama-edge-route", routing.firstRoute);
+  }
+  return waited.response;
 }

@@ -5,7 +5,7 @@
 import type { Env } from "../env.ts";
 import { configError } from "../errors.ts";
 import type { ProviderIds } from "../model-id.ts";
-import { checkRegistry, type Provider, type RegistryDocument } from "./schema.ts";
+import { checkRegistry, isPool, type Pool, type Provider, type RegistryDocument } from "./schema.ts";
 
 export const REGISTRY_KEY = "registry";
 export const LEGACY_PROVIDER_ID = "llama-swap";
@@ -19,21 +19,31 @@ const CACHE_MS = 10_000;
 export interface Registry extends ProviderIds {
   source: "kv" | "legacy" | "empty";
   document: RegistryDocument;
+  /** The providers with a host, in registry order (pools are kept apart: they have no baseUrl). */
   providers: readonly Provider[];
+  /** The pools (src/pools/), in registry order. */
+  pools: readonly Pool[];
   get(id: string): Provider | undefined;
+  pool(id: string): Pool | undefined;
 }
 
 let cached: { expires: number; value: Registry } | { expires: number; error: Error } | undefined;
 
 export function buildRegistry(document: RegistryDocument, source: Registry["source"]): Registry {
-  const byId = new Map(document.providers.map((p) => [p.id, p]));
+  const providers = document.providers.filter((p): p is Provider => !isPool(p));
+  const pools = document.providers.filter(isPool);
+  const byId = new Map(providers.map((p) => [p.id, p]));
+  const poolById = new Map(pools.map((p) => [p.id, p]));
   return {
     source,
     document,
-    providers: document.providers,
+    providers,
+    pools,
     defaultProvider: document.defaultProvider,
-    has: (id) => byId.has(id),
+    // A pool id is a provider prefix too: `any/qwen3-32b` parses as a composite id.
+    has: (id) => byId.has(id) || poolById.has(id),
     get: (id) => byId.get(id),
+    pool: (id) => poolById.get(id),
   };
 }
 

@@ -141,11 +141,38 @@ export const Provider = z.strictObject({
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;
 
+/**
+ * A pool: one model id served by several members (`sam-desktop/qwen3-32b`, `garage/qwen3-32b`,
+ * `deepseek/deepseek-chat`), listed in the operator's order of preference. It has no host of its own;
+ * each request goes to the member that has the model loaded (src/pools/, docs/pools.md).
+ */
+export const Pool = z.strictObject({
+  id: z.string().regex(PROVIDER_ID, "must be 1 to 32 lowercase letters, digits or '-'"),
+  label: z.string().min(1).max(80),
+  kind: z.literal("pool"),
+  /** Pool model id → member composite ids, in the operator's order of preference. */
+  members: z.record(z.string().min(1).max(256), CompositeIdList.min(1)).default({}),
+  /** Every wire id that two or more enabled llama-swap providers list also becomes `<pool>/<wire id>`. */
+  unify: z.boolean().default(false),
+  /** Nothing warm: `wait` for the first llama-swap member to load, or `fallback` to a hosted member. */
+  cold: z.enum(["wait", "fallback"]).default("wait"),
+  /** Requests one member takes at once (per isolate) before the next warm member is preferred. */
+  maxInFlight: z.number().int().min(1).max(10_000).optional(),
+  enabled: z.boolean().default(true),
+});
+export type Pool = z.infer<typeof Pool>;
+export type PoolInput = z.input<typeof Pool>;
+
+const RegistryEntry = z.discriminatedUnion("kind", [Provider, Pool]);
+export type RegistryEntry = z.infer<typeof RegistryEntry>;
+
+export const isPool = (entry: RegistryEntry): entry is Pool => entry.kind === "pool";
+
 export const RegistryDocument = z
   .strictObject({
     /** Where legacy bare ids (`qwen3-32b`) go. */
     defaultProvider: z.string().regex(PROVIDER_ID).optional(),
-    providers: z.array(Provider).max(100),
+    providers: z.array(RegistryEntry).max(100),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<string>();
@@ -156,6 +183,23 @@ export const RegistryDocument = z
     if (doc.defaultProvider !== undefined && !seen.has(doc.defaultProvider)) {
       ctx.addIssue({ code: "custom", path: ["defaultProvider"], message: `names no provider in the list ('${doc.defaultProvider}')` });
     }
+    const pools = new Set(doc.providers.filter(isPool).map((p) => p.id));
+    if (doc.defaultProvider !== undefined && pools.has(doc.defaultProvider)) {
+      ctx.addIssue({ code: "custom", path: ["defaultProvider"], message: `names the pool '${doc.defaultProvider}'; bare ids go to a provider with a host` });
+    }
+    doc.providers.forEach((p, i) => {
+      if (!isPool(p)) return;
+      for (const [model, members] of Object.entries(p.members)) {
+        members.forEach((member, j) => {
+          const prefix = member.includes("/") ? member.slice(0, member.indexOf("/")) : "";
+          const path = ["providers", i, "members", model, j];
+          if (pools.has(prefix)) ctx.addIssue({ code: "custom", path, message: `names the pool '${prefix}'; a pool cannot be a member` });
+          else if (!seen.has(prefix) || member.length === prefix.length + 1) {
+            ctx.addIssue({ code: "custom", path, message: "must be a composite id 'provider/model' naming another provider of the registry" });
+          }
+        });
+      }
+    });
   });
 export type RegistryDocument = z.infer<typeof RegistryDocument>;
 

@@ -15,17 +15,20 @@ export const inferenceRoutes = new Hono<AppEnv>();
 const limit = limitBody(MAX_BODY_BYTES);
 
 for (const route of INFERENCE_ROUTES) {
-  const handle = async (c: Context<AppEnv>) =>
-    runInference({
+  const handle = async (c: Context<AppEnv>) => {
+    const request = await readRouted(route, c.req.raw);
+    return runInference({
       scope: c.get("scope"),
       route,
-      request: await readRouted(route, c.req.raw),
+      request,
       clientHeaders: c.req.raw.headers,
       signal: c.req.raw.signal,
       user: c.get("user").userId,
       log: c.get("log"),
       onStreamEnd: c.get("stream").end,
+      conversation: { headers: c.req.raw.headers, raw: request.raw },
     });
+  };
   // Routes outside /v1 (llama-server's /infill, /rerank...) need the same key and limit as those under it.
   if (route.path.startsWith("/v1/")) inferenceRoutes.on(route.method, route.path, limit, handle);
   else inferenceRoutes.on(route.method, route.path, requireUser, rateLimit, limit, handle);

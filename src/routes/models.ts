@@ -22,6 +22,7 @@ modelRoutes.get("/models", async (c) => {
 modelRoutes.get("/models/*", async (c) => {
   const id = modelIdFromPath(new URL(c.req.url).pathname, "/v1/models/");
   const found = await lookupModel(c.get("scope"), id);
+  if ("pool" in found) return c.json(found.record);
   if (!found.model) throw modelNotFound(found.compositeId);
   if (!found.list.ok) c.header(DEGRADED_HEADER, found.provider.id);
   return c.json(toRecord(found.provider, found.model, found.list.ok));

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { getCatalog } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
-import { CONTEXT_CACHE_MS, discoverContext } from "../context/discover.ts";
+import { CONTEXT_CACHE_MS, discoverContext, discoverPoolContext } from "../context/discover.ts";
 import type { AppEnv } from "../env.ts";
 import { BODY_LIMITS, limitBody } from "../http/body-limit.ts";
 import { readJsonBody } from "../http/json-body.ts";
@@ -43,5 +43,6 @@ settingsRoutes.get("/models/*", async (c) => {
   const found = await lookupModel(scope, id);
   const state = userState(c);
   const cache = { get: (key: string) => state.getContext(key, CONTEXT_CACHE_MS), put: (entry: ContextEntry) => state.putContext(entry) };
+  if ("pool" in found) return c.json(await discoverPoolContext(scope, found, cache));
   return c.json(await discoverContext(scope, { ...found, reachable: found.list.ok }, cache));
 });

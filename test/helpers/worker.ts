@@ -5,7 +5,7 @@ import type { Env } from "../../src/env.ts";
 import { forgetProviderLists } from "../../src/catalog/provider-lists.ts";
 import { forgetRegistry, REGISTRY_KEY } from "../../src/registry/loader.ts";
 import { resetCircuitBreakers } from "../../src/resilience/circuit-breaker.ts";
-import type { ProviderInput } from "../../src/registry/schema.ts";
+import type { PoolInput, ProviderInput } from "../../src/registry/schema.ts";
 import { CANARY_VALUES, TEST_SECRETS } from "../secrets.ts";
 
 export const testEnv = env as unknown as Env;
@@ -14,7 +14,7 @@ export const testEnv = env as unknown as Env;
  * Writes a registry document to KV (as `providers push` does) and starts the isolate afresh for it:
  * no cached registry, no cached model lists, every circuit breaker closed.
  */
-export async function putRegistry(document: { defaultProvider?: string; providers: ProviderInput[] } | string): Promise<void> {
+export async function putRegistry(document: { defaultProvider?: string; providers: (ProviderInput | PoolInput)[] } | string): Promise<void> {
   await testEnv.CONFIG.put(REGISTRY_KEY, typeof document === "string" ? document : JSON.stringify(document));
   forgetRegistry();
   forgetProviderLists();

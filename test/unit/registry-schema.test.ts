@@ -16,7 +16,7 @@ describe("the provider registry schema", () => {
     if (!checked.ok) return;
     expect(checked.registry.defaultProvider).toBe("sam-desktop");
     expect(checked.registry.providers.map((p) => [p.id, p.enabled])).toEqual([["sam-desktop", true], ["embedding", true], ["deepseek", false]]);
-    expect(checked.registry.providers[0]?.sidecarUrl).toBe("https://sam-sidecar.example.net");
+    expect((checked.registry.providers[0] as { sidecarUrl?: string } | undefined)?.sidecarUrl).toBe("https://sam-sidecar.example.net");
   });
 
   it("fills defaults: auth none, enabled, https transport", () => {
@@ -74,7 +74,7 @@ describe("the provider registry schema", () => {
 
   it("normalizes a trailing slash away so paths join cleanly", () => {
     const checked = checkRegistry({ providers: [provider({ baseUrl: "https://sam.example.net/" })] });
-    expect(checked.ok && checked.registry.providers[0]?.baseUrl).toBe("https://sam.example.net");
+    expect(checked.ok && (checked.registry.providers[0] as { baseUrl?: string } | undefined)?.baseUrl).toBe("https://sam.example.net");
   });
 
   describe("offline warnings (providers check, doctor)", () => {
