@@ -14,7 +14,10 @@ const MiB = 1024 * 1024;
 /** A chat request of about `bytes` bytes: a long conversation with some escapes and non-ASCII text. */
 export function chatOfSize(model: string, bytes: number): Buffer {
   const base = Buffer.byteLength(JSON.stringify({ model, messages: [], max_tokens: 16 }));
-  const turn = (i: number, length: number) => ({ role: i % 2 ? "assistant" : "user", content: `${'Turn ü "quoted" \\ text, '.repeat(Math.ceil(length / 26)).slice(0, length)}` });
+  const turn = (i: number, length: number) => ({
+    role: i % 2 ? "assistant" : "user",
+    content: `${'Turn ü "quoted" \\ text, '.repeat(Math.ceil(length / 26)).slice(0, length)}`,
+  });
   const perTurn = 2048;
   const messages: { role: string; content: string }[] = [];
   let size = base;
@@ -63,12 +66,21 @@ function perMiB(body: Buffer, work: (b: Buffer) => unknown): number {
   return best / (body.byteLength / MiB);
 }
 
-export async function bodyGrowth(floor: Target, router: Target, modelOf: (t: Target) => string, plan: GrowthPlan, progress: Progress): Promise<GrowthFigures> {
-  const bodies = new Map(GROWTH_SIZES.map((size) => [size, { floor: chatOfSize(modelOf(floor), size), router: chatOfSize(modelOf(router), size) }]));
+export async function bodyGrowth(
+  floor: Target,
+  router: Target,
+  modelOf: (t: Target) => string,
+  plan: GrowthPlan,
+  progress: Progress,
+): Promise<GrowthFigures> {
+  const bodies = new Map(
+    GROWTH_SIZES.map((size) => [size, { floor: chatOfSize(modelOf(floor), size), router: chatOfSize(modelOf(router), size) }]),
+  );
   const samples = new Map(GROWTH_SIZES.map((size) => [size, { floor: [] as number[], router: [] as number[] }]));
   const send = async (target: Target, body: Buffer) => {
     const answer = await exchange(target, { path: "/v1/chat/completions", body, timeoutMs: 30_000 });
-    if (answer.status !== 200 || !answer.body.equals(COMPLETION)) throw new Error(`${target.name}: ${answer.status} ${answer.body.toString().slice(0, 200)}`);
+    if (answer.status !== 200 || !answer.body.equals(COMPLETION))
+      throw new Error(`${target.name}: ${answer.status} ${answer.body.toString().slice(0, 200)}`);
     return answer.totalMs;
   };
   for (const size of GROWTH_SIZES) for (const t of [floor, router]) await send(t, bodies.get(size)![t === floor ? "floor" : "router"]);

@@ -43,7 +43,11 @@ export function exchange(
         path: url.pathname + url.search,
         method: options.method ?? (options.body ? "POST" : "GET"),
         agent: target.agent,
-        headers: { ...target.headers, ...options.headers, ...(options.body ? { "content-type": "application/json", "content-length": String(options.body.byteLength) } : {}) },
+        headers: {
+          ...target.headers,
+          ...options.headers,
+          ...(options.body ? { "content-type": "application/json", "content-length": String(options.body.byteLength) } : {}),
+        },
         timeout: options.timeoutMs ?? 10_000,
       },
       (res) => {
@@ -64,7 +68,13 @@ export function exchange(
         });
         res.on("end", () => {
           const totalMs = performance.now() - started;
-          resolve({ status: res.statusCode ?? 0, ttfbMs: ttfb < 0 ? totalMs : ttfb, totalMs, body: Buffer.concat(parts), ...(eventTimes ? { eventTimes } : {}) });
+          resolve({
+            status: res.statusCode ?? 0,
+            ttfbMs: ttfb < 0 ? totalMs : ttfb,
+            totalMs,
+            body: Buffer.concat(parts),
+            ...(eventTimes ? { eventTimes } : {}),
+          });
         });
         res.on("error", reject);
       },

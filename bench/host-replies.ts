@@ -25,13 +25,24 @@ export const COMPLETION: Buffer = json({
 /** One buffer per SSE event, in the order the host writes them, each written on its own. */
 export function sseEvents(chunks: number): Buffer[] {
   const event = (delta: Record<string, string>, finish: string | null) =>
-    Buffer.from(`data: ${JSON.stringify({ id: "bench-1", object: "chat.completion.chunk", created: 0, model: BENCH_MODEL, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    Buffer.from(
+      `data: ${JSON.stringify({ id: "bench-1", object: "chat.completion.chunk", created: 0, model: BENCH_MODEL, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+    );
   const events = Array.from({ length: chunks }, (_, i) => event({ content: `token${i} ` }, null));
   return [...events, event({}, "stop"), Buffer.from("data: [DONE]\n\n")];
 }
 
 export function modelList(ids: readonly string[]): Buffer {
-  return json({ object: "list", data: ids.map((id, i) => ({ id, object: "model", created: 0, owned_by: "llama-swap", status: { value: i === 0 ? "loaded" : "unloaded" } })) });
+  return json({
+    object: "list",
+    data: ids.map((id, i) => ({
+      id,
+      object: "model",
+      created: 0,
+      owned_by: "llama-swap",
+      status: { value: i === 0 ? "loaded" : "unloaded" },
+    })),
+  });
 }
 
 /** What the bench sends: a small chat request, the same for every target but for the model id. */

@@ -13,11 +13,13 @@ const CHAT = "/v1/chat/completions";
 /** Round r's order: the targets rotated by r. */
 const rotated = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length] as T);
 
-const byName = <V>(targets: readonly Target[], value: () => V): Record<string, V> => Object.fromEntries(targets.map((t) => [t.name, value()]));
+const byName = <V>(targets: readonly Target[], value: () => V): Record<string, V> =>
+  Object.fromEntries(targets.map((t) => [t.name, value()]));
 
 async function chat(target: Target): Promise<number> {
   const answer = await exchange(target, { path: CHAT, body: target.chat.plain });
-  if (answer.status !== 200 || !answer.body.equals(COMPLETION)) throw new Error(`${target.name}: unexpected answer ${answer.status} ${answer.body.toString().slice(0, 200)}`);
+  if (answer.status !== 200 || !answer.body.equals(COMPLETION))
+    throw new Error(`${target.name}: unexpected answer ${answer.status} ${answer.body.toString().slice(0, 200)}`);
   return answer.totalMs;
 }
 
@@ -75,7 +77,12 @@ async function load(target: Target, concurrency: number, ms: number): Promise<{ 
 }
 
 /** Requests per second with `concurrency` requests always in flight; memory sampled meanwhile. */
-export async function throughput(targets: readonly Target[], plan: ThroughputPlan, pidsOf: (t: Target) => number[], progress: Progress): Promise<Record<string, Throughput>> {
+export async function throughput(
+  targets: readonly Target[],
+  plan: ThroughputPlan,
+  pidsOf: (t: Target) => number[],
+  progress: Progress,
+): Promise<Record<string, Throughput>> {
   const totals = byName(targets, () => ({ ok: 0, errors: 0, ms: 0, peakRssBytes: 0 }));
   const slice = (plan.seconds * 1000) / plan.rounds;
   for (let r = 0; r < plan.rounds; r++) {
@@ -92,7 +99,16 @@ export async function throughput(targets: readonly Target[], plan: ThroughputPla
     progress(`throughput at concurrency ${plan.concurrency}: round ${r + 1}/${plan.rounds} done`);
   }
   return Object.fromEntries(
-    Object.entries(totals).map(([name, t]) => [name, { rps: round(t.ok / (t.ms / 1000)), ok: t.ok, errors: t.errors, seconds: round(t.ms / 1000), ...(t.peakRssBytes ? { peakRssBytes: t.peakRssBytes } : {}) }]),
+    Object.entries(totals).map(([name, t]) => [
+      name,
+      {
+        rps: round(t.ok / (t.ms / 1000)),
+        ok: t.ok,
+        errors: t.errors,
+        seconds: round(t.ms / 1000),
+        ...(t.peakRssBytes ? { peakRssBytes: t.peakRssBytes } : {}),
+      },
+    ]),
   );
 }
 
@@ -112,7 +128,11 @@ export interface StreamingSamples {
 }
 
 /** Streamed chat: time to the first byte, the gaps between events, and the bytes themselves. */
-export async function streaming(targets: readonly Target[], plan: StreamingPlan, progress: Progress): Promise<Record<string, StreamingSamples>> {
+export async function streaming(
+  targets: readonly Target[],
+  plan: StreamingPlan,
+  progress: Progress,
+): Promise<Record<string, StreamingSamples>> {
   const expected = Buffer.concat(sseEvents(plan.pacing.chunks));
   const out = byName<StreamingSamples>(targets, () => ({ ttfb: [], gaps: [], streams: 0, identical: 0 }));
   const timeoutMs = 10_000 + plan.pacing.chunks * plan.pacing.gapMs * 3;

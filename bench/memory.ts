@@ -54,7 +54,10 @@ export interface MemorySampler {
 export function sampleMemory(pids: readonly number[], everyMs = 50): MemorySampler {
   let peak = 0;
   const sample = () => {
-    peak = Math.max(peak, pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0));
+    peak = Math.max(
+      peak,
+      pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0),
+    );
   };
   sample();
   const timer = setInterval(sample, everyMs);

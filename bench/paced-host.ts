@@ -103,7 +103,11 @@ async function serve(options: HostOptions): Promise<{ urls: HostUrls; close(): v
   const catalog: string[] = [];
   for (let h = 0; h < options.catalogHosts; h++) {
     const list = modelList(Array.from({ length: options.modelsPerHost }, (_, m) => `host${h}-model-${m}`));
-    const server = track(createHttpServer((req, res) => readBody(req, () => (req.url === "/v1/models" ? reply(res, 200, list) : reply(res, 404, Buffer.from("{}"))))));
+    const server = track(
+      createHttpServer((req, res) =>
+        readBody(req, () => (req.url === "/v1/models" ? reply(res, 200, list) : reply(res, 404, Buffer.from("{}")))),
+      ),
+    );
     catalog.push(await listen(server));
   }
   // Accepts the connection and the request, and never answers.

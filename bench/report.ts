@@ -5,13 +5,31 @@ import type { Summary } from "./stats.ts";
 
 /** Portkey's gateway measured beside the router, or why it was not. */
 export type PeerFigures =
-  | { name: string; latency: Summary; minusFloorMs: number; minusFloorPerRoundMs: number[]; routerOwnToPeerOwn: number; rps: number; ttfbMedianMs: number; routerNoAssetsOwnMs?: number; routerNoAssetsOwnToPeerOwn?: number }
+  | {
+      name: string;
+      latency: Summary;
+      minusFloorMs: number;
+      minusFloorPerRoundMs: number[];
+      routerOwnToPeerOwn: number;
+      rps: number;
+      ttfbMedianMs: number;
+      routerNoAssetsOwnMs?: number;
+      routerNoAssetsOwnToPeerOwn?: number;
+    }
   | { skipped: string };
 
 export interface RuntimeFigures {
-  latency: Record<"direct" | "floor" | "router", Summary> & { routerMinusFloorMs: number; routerMinusDirectMs: number; routerMinusFloorPerRoundMs: number[] };
-  throughput: Record<"direct" | "floor" | "router", { rps: number; ok: number; errors: number; seconds: number; peakRssBytes?: number }> & { routerToFloor: number };
-  streaming: Record<"direct" | "floor" | "router", { ttfb: Summary; gaps: Summary; streams: number; identical: number }> & { routerTtfbMinusFloorMs: number };
+  latency: Record<"direct" | "floor" | "router", Summary> & {
+    routerMinusFloorMs: number;
+    routerMinusDirectMs: number;
+    routerMinusFloorPerRoundMs: number[];
+  };
+  throughput: Record<"direct" | "floor" | "router", { rps: number; ok: number; errors: number; seconds: number; peakRssBytes?: number }> & {
+    routerToFloor: number;
+  };
+  streaming: Record<"direct" | "floor" | "router", { ttfb: Summary; gaps: Summary; streams: number; identical: number }> & {
+    routerTtfbMinusFloorMs: number;
+  };
   catalogWithDeadHosts: { firstMs: number; warm: Summary };
   catalogGrowth: { hosts1: Summary; hosts5: Summary; hosts20: Summary; ratio20to1: number };
   routerLogLines?: number;
@@ -22,7 +40,15 @@ export interface RuntimeFigures {
   bodyGrowth: GrowthFigures;
   /** The same through the router without the local [assets] layer. */
   bodyGrowthNoAssets?: GrowthFigures;
-  requestMemory?: { bodyBytes: number; floorPeakRiseBytes: number; routerPeakRiseBytes: number; routerToBody: number; routerMinusFloorToBody: number; routerNoAssetsPeakRiseBytes: number; routerNoAssetsToBody: number };
+  requestMemory?: {
+    bodyBytes: number;
+    floorPeakRiseBytes: number;
+    routerPeakRiseBytes: number;
+    routerToBody: number;
+    routerMinusFloorToBody: number;
+    routerNoAssetsPeakRiseBytes: number;
+    routerNoAssetsToBody: number;
+  };
   /** Later: what choosing among a pool's hosts adds per request (bench/run.ts measurePoolRoutingDecision). */
   poolRoutingDecisionMs?: number;
 }
@@ -51,17 +77,53 @@ const growthLabels = "1 KiB / 64 KiB / 512 KiB / 2 MiB / 3.5 MiB";
 const mib = (bytes: number | undefined) => (bytes ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : "n/a");
 
 export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number): Verdict[] {
-  const each = (fn: (f: RuntimeFigures) => { value: string; met: boolean }) => Object.fromEntries(Object.entries(runtimes).map(([name, f]) => [name, fn(f)]));
+  const each = (fn: (f: RuntimeFigures) => { value: string; met: boolean }) =>
+    Object.fromEntries(Object.entries(runtimes).map(([name, f]) => [name, fn(f)]));
   const gap = settings.pacing.gapMs;
   return [
-    { target: "router's own cost (router − floor, median, concurrency 1)", limit: "≤ 0.5 ms", values: each((f) => ({ value: ms(f.latency.routerMinusFloorMs), met: f.latency.routerMinusFloorMs <= 0.5 })) },
-    { target: "throughput at concurrency 16, router ÷ floor", limit: "≥ 0.9", values: each((f) => ({ value: f.throughput.routerToFloor.toFixed(2), met: f.throughput.routerToFloor >= 0.9 })) },
-    { target: "first streamed byte, router − floor (median)", limit: "≤ 1 ms", values: each((f) => ({ value: ms(f.streaming.routerTtfbMinusFloorMs), met: f.streaming.routerTtfbMinusFloorMs <= 1 })) },
-    { target: `chunk gaps p99 through the router vs the host's ${gap} ms`, limit: "within 2 ms", values: each((f) => ({ value: ms(f.streaming.router.gaps.p99), met: Math.abs(f.streaming.router.gaps.p99 - gap) <= 2 })) },
-    { target: "streamed bytes identical to the host's", limit: "all streams", values: each((f) => ({ value: `${f.streaming.router.identical}/${f.streaming.router.streams}`, met: f.streaming.router.identical === f.streaming.router.streams })) },
-    { target: "warm /v1/models with a refused and a stalling host (p99)", limit: "≤ 20 ms", values: each((f) => ({ value: ms(f.catalogWithDeadHosts.warm.p99), met: f.catalogWithDeadHosts.warm.p99 <= 20 })) },
-    { target: "warm /v1/models, 20 hosts ÷ 1 host (median)", limit: "≤ 1.5", values: each((f) => ({ value: f.catalogGrowth.ratio20to1.toFixed(2), met: f.catalogGrowth.ratio20to1 <= 1.5 })) },
-    { target: "bundle, gzipped", limit: "≤ 100 KiB", values: each(() => ({ value: kib(bundleGzipBytes), met: bundleGzipBytes <= 100 * 1024 })) },
+    {
+      target: "router's own cost (router − floor, median, concurrency 1)",
+      limit: "≤ 0.5 ms",
+      values: each((f) => ({ value: ms(f.latency.routerMinusFloorMs), met: f.latency.routerMinusFloorMs <= 0.5 })),
+    },
+    {
+      target: "throughput at concurrency 16, router ÷ floor",
+      limit: "≥ 0.9",
+      values: each((f) => ({ value: f.throughput.routerToFloor.toFixed(2), met: f.throughput.routerToFloor >= 0.9 })),
+    },
+    {
+      target: "first streamed byte, router − floor (median)",
+      limit: "≤ 1 ms",
+      values: each((f) => ({ value: ms(f.streaming.routerTtfbMinusFloorMs), met: f.streaming.routerTtfbMinusFloorMs <= 1 })),
+    },
+    {
+      target: `chunk gaps p99 through the router vs the host's ${gap} ms`,
+      limit: "within 2 ms",
+      values: each((f) => ({ value: ms(f.streaming.router.gaps.p99), met: Math.abs(f.streaming.router.gaps.p99 - gap) <= 2 })),
+    },
+    {
+      target: "streamed bytes identical to the host's",
+      limit: "all streams",
+      values: each((f) => ({
+        value: `${f.streaming.router.identical}/${f.streaming.router.streams}`,
+        met: f.streaming.router.identical === f.streaming.router.streams,
+      })),
+    },
+    {
+      target: "warm /v1/models with a refused and a stalling host (p99)",
+      limit: "≤ 20 ms",
+      values: each((f) => ({ value: ms(f.catalogWithDeadHosts.warm.p99), met: f.catalogWithDeadHosts.warm.p99 <= 20 })),
+    },
+    {
+      target: "warm /v1/models, 20 hosts ÷ 1 host (median)",
+      limit: "≤ 1.5",
+      values: each((f) => ({ value: f.catalogGrowth.ratio20to1.toFixed(2), met: f.catalogGrowth.ratio20to1 <= 1.5 })),
+    },
+    {
+      target: "bundle, gzipped",
+      limit: "≤ 100 KiB",
+      values: each(() => ({ value: kib(bundleGzipBytes), met: bundleGzipBytes <= 100 * 1024 })),
+    },
     {
       target: "router's own cost ÷ Portkey's own cost (median of rounds)",
       limit: "≤ 1.0",
@@ -71,7 +133,8 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
         if (f.peer.minusFloorMs <= 0) return { value: `n/a (Portkey − floor ${ms(f.peer.minusFloorMs)})`, met: false };
         // The [assets] layer may be measured apart (on Cloudflare asset routing runs before the Worker).
         const judged = f.peer.routerNoAssetsOwnToPeerOwn ?? f.peer.routerOwnToPeerOwn;
-        const apart = f.peer.routerNoAssetsOwnToPeerOwn !== undefined ? ` without [assets] (${f.peer.routerOwnToPeerOwn.toFixed(2)} with)` : "";
+        const apart =
+          f.peer.routerNoAssetsOwnToPeerOwn !== undefined ? ` without [assets] (${f.peer.routerOwnToPeerOwn.toFixed(2)} with)` : "";
         return { value: `${judged.toFixed(2)}${apart}`, met: judged <= 1 };
       }),
     },
@@ -82,7 +145,9 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
         const g = f.bodyGrowth;
         const bare = f.bodyGrowthNoAssets;
         const judged = bare?.slopeMsPerMiB ?? g.slopeMsPerMiB;
-        const label = bare ? `${bare.slopeMsPerMiB.toFixed(2)} without [assets] (${g.slopeMsPerMiB.toFixed(2)} with)` : g.slopeMsPerMiB.toFixed(2);
+        const label = bare
+          ? `${bare.slopeMsPerMiB.toFixed(2)} without [assets] (${g.slopeMsPerMiB.toFixed(2)} with)`
+          : g.slopeMsPerMiB.toFixed(2);
         return { value: `${label} vs ${g.jsonParseMsPerMiB.toFixed(2)} ms/MiB`, met: judged <= g.jsonParseMsPerMiB };
       }),
     },
@@ -93,7 +158,10 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
       values: each((f) => {
         const m = f.requestMemory;
         if (!m) return { value: "not measured (Miniflare only)", met: true };
-        return { value: `${m.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.routerToBody.toFixed(2)}x with)`, met: m.routerNoAssetsToBody <= 3 };
+        return {
+          value: `${m.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.routerToBody.toFixed(2)}x with)`,
+          met: m.routerNoAssetsToBody <= 3,
+        };
       }),
     },
   ];
@@ -115,13 +183,21 @@ function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[
   ]);
 }
 
-const RUNTIME_TITLES: Record<string, string> = { miniflare: "workerd via Miniflare (no dev proxy)", "wrangler-dev": "wrangler dev (proxy + inspector)" };
+const RUNTIME_TITLES: Record<string, string> = {
+  miniflare: "workerd via Miniflare (no dev proxy)",
+  "wrangler-dev": "wrangler dev (proxy + inspector)",
+};
 
 function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 
-export function markdown(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number, verdictList: Verdict[]): string {
+export function markdown(
+  runtimes: Record<string, RuntimeFigures>,
+  settings: Settings,
+  bundleGzipBytes: number,
+  verdictList: Verdict[],
+): string {
   const names = Object.keys(runtimes);
   const row = (label: string, cell: (f: RuntimeFigures) => string) => [label, ...names.map((n) => cell(runtimes[n] as RuntimeFigures))];
   const pair = (s: Summary) => `${s.median.toFixed(2)} / ${s.p99.toFixed(2)} ms`;
@@ -132,43 +208,93 @@ export function markdown(runtimes: Record<string, RuntimeFigures>, settings: Set
       row("latency, concurrency 1, median / p99: direct", (f) => pair(f.latency.direct)),
       row("… floor (bare pass-through Worker)", (f) => pair(f.latency.floor)),
       row("… router", (f) => pair(f.latency.router)),
-      row("**router − floor** (median) / router − direct", (f) => `**${ms(f.latency.routerMinusFloorMs)}** / ${ms(f.latency.routerMinusDirectMs)}`),
-      row(`throughput, concurrency ${settings.throughput.concurrency}, req/s: direct / floor / router`, (f) => `${f.throughput.direct.rps.toFixed(0)} / ${f.throughput.floor.rps.toFixed(0)} / ${f.throughput.router.rps.toFixed(0)}`),
+      row(
+        "**router − floor** (median) / router − direct",
+        (f) => `**${ms(f.latency.routerMinusFloorMs)}** / ${ms(f.latency.routerMinusDirectMs)}`,
+      ),
+      row(
+        `throughput, concurrency ${settings.throughput.concurrency}, req/s: direct / floor / router`,
+        (f) => `${f.throughput.direct.rps.toFixed(0)} / ${f.throughput.floor.rps.toFixed(0)} / ${f.throughput.router.rps.toFixed(0)}`,
+      ),
       row("**router ÷ floor** throughput", (f) => `**${f.throughput.routerToFloor.toFixed(2)}**`),
-      row("first streamed byte, median: direct / floor / router", (f) => `${f.streaming.direct.ttfb.median.toFixed(2)} / ${f.streaming.floor.ttfb.median.toFixed(2)} / ${f.streaming.router.ttfb.median.toFixed(2)} ms`),
+      row(
+        "first streamed byte, median: direct / floor / router",
+        (f) =>
+          `${f.streaming.direct.ttfb.median.toFixed(2)} / ${f.streaming.floor.ttfb.median.toFixed(2)} / ${f.streaming.router.ttfb.median.toFixed(2)} ms`,
+      ),
       row("**router − floor** first byte", (f) => `**${ms(f.streaming.routerTtfbMinusFloorMs)}**`),
       row(`chunk gaps p50 / p99 (host paces ${gap} ms): direct`, (f) => pair(f.streaming.direct.gaps)),
       row("… floor", (f) => pair(f.streaming.floor.gaps)),
       row("… router", (f) => pair(f.streaming.router.gaps)),
-      row("streams byte-identical to the host's: floor / router", (f) => `${f.streaming.floor.identical}/${f.streaming.floor.streams} / ${f.streaming.router.identical}/${f.streaming.router.streams}`),
-      row(`/v1/models, 5 hosts (1 refused, 1 stalling; catalogMs ${settings.catalogMs}): first call`, (f) => ms(f.catalogWithDeadHosts.firstMs)),
+      row(
+        "streams byte-identical to the host's: floor / router",
+        (f) =>
+          `${f.streaming.floor.identical}/${f.streaming.floor.streams} / ${f.streaming.router.identical}/${f.streaming.router.streams}`,
+      ),
+      row(`/v1/models, 5 hosts (1 refused, 1 stalling; catalogMs ${settings.catalogMs}): first call`, (f) =>
+        ms(f.catalogWithDeadHosts.firstMs),
+      ),
       row("… warm, median / p99", (f) => pair(f.catalogWithDeadHosts.warm)),
-      row(`warm /v1/models median, 1 / 5 / 20 hosts (${settings.modelsPerHost} models each)`, (f) => `${f.catalogGrowth.hosts1.median.toFixed(2)} / ${f.catalogGrowth.hosts5.median.toFixed(2)} / ${f.catalogGrowth.hosts20.median.toFixed(2)} ms`),
+      row(
+        `warm /v1/models median, 1 / 5 / 20 hosts (${settings.modelsPerHost} models each)`,
+        (f) =>
+          `${f.catalogGrowth.hosts1.median.toFixed(2)} / ${f.catalogGrowth.hosts5.median.toFixed(2)} / ${f.catalogGrowth.hosts20.median.toFixed(2)} ms`,
+      ),
       row("**20 hosts ÷ 1 host**", (f) => `**${f.catalogGrowth.ratio20to1.toFixed(2)}**`),
       ...diagnosticRows(runtimes, names),
       row("router's own cost, median of round medians (router − floor)", (f) => ms(f.routerOwnMedianOfRoundsMs)),
-      row("Portkey gateway (same host, same runtime): latency median / − floor / first byte", (f) => ("skipped" in f.peer ? `skipped: ${f.peer.skipped}` : `${ms(f.peer.latency.median)} / ${ms(f.peer.minusFloorMs)} / ${ms(f.peer.ttfbMedianMs)}`)),
+      row("Portkey gateway (same host, same runtime): latency median / − floor / first byte", (f) =>
+        "skipped" in f.peer
+          ? `skipped: ${f.peer.skipped}`
+          : `${ms(f.peer.latency.median)} / ${ms(f.peer.minusFloorMs)} / ${ms(f.peer.ttfbMedianMs)}`,
+      ),
       row("**router own ÷ Portkey own** (as configured / without [assets]); Portkey throughput req/s", (f) => {
         const p = f.peer;
         if ("skipped" in p) return "n/a";
         const ratio = (v: number | undefined) => (v === undefined ? "not measured" : p.minusFloorMs > 0 ? v.toFixed(2) : "n/a");
         return `**${ratio(p.routerOwnToPeerOwn)} / ${ratio(p.routerNoAssetsOwnToPeerOwn)}**; ${p.rps.toFixed(0)}`;
       }),
-      row(`body growth, router − floor at ${growthLabels}`, (f) => f.bodyGrowth.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ") + " ms"),
-      row(`… without [assets] at the same sizes`, (f) => (f.bodyGrowthNoAssets ? `${f.bodyGrowthNoAssets.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms (slope ${f.bodyGrowthNoAssets.slopeMsPerMiB.toFixed(2)} ms/MiB)` : "not measured")),
-      row("**body growth slope** / one JSON.parse of the body / the router's reader alone (Node)", (f) => `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} / ${f.bodyGrowth.readerMsPerMiB.toFixed(2)} ms/MiB`),
+      row(
+        `body growth, router − floor at ${growthLabels}`,
+        (f) => `${f.bodyGrowth.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms`,
+      ),
+      row(`… without [assets] at the same sizes`, (f) =>
+        f.bodyGrowthNoAssets
+          ? `${f.bodyGrowthNoAssets.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms (slope ${f.bodyGrowthNoAssets.slopeMsPerMiB.toFixed(2)} ms/MiB)`
+          : "not measured",
+      ),
+      row(
+        "**body growth slope** / one JSON.parse of the body / the router's reader alone (Node)",
+        (f) =>
+          `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} / ${f.bodyGrowth.readerMsPerMiB.toFixed(2)} ms/MiB`,
+      ),
       row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body)", (f) => {
         const m = f.requestMemory;
-        return m ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)` : "not measured";
+        return m
+          ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)`
+          : "not measured";
       }),
-      ...(names.some((n) => runtimes[n]?.poolRoutingDecisionMs !== undefined) ? [row("pool routing decision cost", (f) => (f.poolRoutingDecisionMs !== undefined ? ms(f.poolRoutingDecisionMs) : "not measured"))] : []),
-      row("peak RSS of the runtime's workerd under load: floor / router", (f) => `${mib(f.throughput.floor.peakRssBytes)} / ${mib(f.throughput.router.peakRssBytes)}`),
+      ...(names.some((n) => runtimes[n]?.poolRoutingDecisionMs !== undefined)
+        ? [row("pool routing decision cost", (f) => (f.poolRoutingDecisionMs !== undefined ? ms(f.poolRoutingDecisionMs) : "not measured"))]
+        : []),
+      row(
+        "peak RSS of the runtime's workerd under load: floor / router",
+        (f) => `${mib(f.throughput.floor.peakRssBytes)} / ${mib(f.throughput.router.peakRssBytes)}`,
+      ),
       row("bundle (`wrangler deploy --dry-run`), gzipped", () => kib(bundleGzipBytes)),
     ],
   );
   const targets = table(
     ["target", "limit", ...names.map((n) => RUNTIME_TITLES[n] ?? n)],
-    verdictList.map((v) => [v.target, v.limit, ...names.map((n) => (v.values[n]?.value.startsWith("not measured") ? (v.values[n]?.value ?? "") : `${v.values[n]?.value} ${v.values[n]?.met ? "✅ met" : "❌ missed"}`))]),
+    verdictList.map((v) => [
+      v.target,
+      v.limit,
+      ...names.map((n) =>
+        v.values[n]?.value.startsWith("not measured")
+          ? (v.values[n]?.value ?? "")
+          : `${v.values[n]?.value} ${v.values[n]?.met ? "✅ met" : "❌ missed"}`,
+      ),
+    ]),
   );
   return [...figures, "", ...targets].join("\n");
 }

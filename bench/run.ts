@@ -36,22 +36,47 @@ const settings: Settings = {
   streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 5, perRound: 4 },
   bodyGrowth: quick ? { rounds: 2, perRound: 3 } : { rounds: 5, perRound: 10 },
 };
-const catalogPlan = quick ? { deadWarm: 20, growthRounds: 2, growthWarmup: 5, growthPerRound: 10 } : { deadWarm: 100, growthRounds: 7, growthWarmup: 10, growthPerRound: 40 };
+const catalogPlan = quick
+  ? { deadWarm: 20, growthRounds: 2, growthWarmup: 5, growthPerRound: 10 }
+  : { deadWarm: 100, growthRounds: 7, growthWarmup: 10, growthPerRound: 40 };
 
 const started = performance.now();
-const progress = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const progress = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
-const benchProvider = (urls: HostUrls) => ({ id: "bench", label: "Bench host", kind: "llama-swap" as const, baseUrl: urls.paced, timeouts: { catalogMs: settings.catalogMs } });
+const benchProvider = (urls: HostUrls) => ({
+  id: "bench",
+  label: "Bench host",
+  kind: "llama-swap" as const,
+  baseUrl: urls.paced,
+  timeouts: { catalogMs: settings.catalogMs },
+});
 
 /** 3 live hosts, one that refuses connections and one that never answers. */
 function deadHostRegistry(urls: HostUrls): RegistryInput {
   const hosts = [...urls.catalog.slice(0, 3), urls.refused, urls.stalling];
   const names = ["live-0", "live-1", "live-2", "refused", "stalling"];
-  return { providers: hosts.map((baseUrl, i) => ({ id: `dead-${names[i]}`, label: `Bench ${names[i]}`, kind: "llama-swap", baseUrl, timeouts: { catalogMs: settings.catalogMs } })) };
+  return {
+    providers: hosts.map((baseUrl, i) => ({
+      id: `dead-${names[i]}`,
+      label: `Bench ${names[i]}`,
+      kind: "llama-swap",
+      baseUrl,
+      timeouts: { catalogMs: settings.catalogMs },
+    })),
+  };
 }
 
 function growthRegistry(urls: HostUrls, size: number): RegistryInput {
-  return { providers: urls.catalog.slice(0, size).map((baseUrl, i) => ({ id: `grow${size}-h${i}`, label: `Bench host ${i}`, kind: "llama-swap", baseUrl, timeouts: { catalogMs: settings.catalogMs } })) };
+  return {
+    providers: urls.catalog.slice(0, size).map((baseUrl, i) => ({
+      id: `grow${size}-h${i}`,
+      label: `Bench host ${i}`,
+      kind: "llama-swap",
+      baseUrl,
+      timeouts: { catalogMs: settings.catalogMs },
+    })),
+  };
 }
 
 function targetsFor(urls: HostUrls, floor: RunningWorker, router: RunningWorker, key: string): Target[] {
@@ -74,14 +99,33 @@ async function measurePoolRoutingDecision(_runtime: RuntimeName): Promise<number
 }
 
 /** Portkey's gateway beside the router, under wrangler dev only (see the reason when skipped). */
-async function startPeer(runtime: RuntimeName, urls: HostUrls, stateDir: string): Promise<{ worker: RunningWorker; target: Target } | { skipped: string }> {
+async function startPeer(
+  runtime: RuntimeName,
+  urls: HostUrls,
+  stateDir: string,
+): Promise<{ worker: RunningWorker; target: Target } | { skipped: string }> {
   if (!peer.ok) return { skipped: peer.reason };
   // Its bundle from `wrangler deploy --dry-run` fails to start under Miniflare's API (workerd reports an
   // internal error at startup); under wrangler dev it runs as its README says.
   if (runtime !== "wrangler-dev") return { skipped: "runs under wrangler dev only" };
-  const worker = await startWorker(runtime, { name: "portkey", configPath: peer.configPath, scriptPath: "", compatibility: compatibilityOf(peer.configPath), stateDir });
+  const worker = await startWorker(runtime, {
+    name: "portkey",
+    configPath: peer.configPath,
+    scriptPath: "",
+    compatibility: compatibilityOf(peer.configPath),
+    stateDir,
+  });
   const body = (stream: boolean) => chatRequest(BENCH_MODEL, stream);
-  return { worker, target: { name: "portkey", origin: worker.url, chat: { plain: body(false), stream: body(true) }, headers: portkeyHeaders(urls.paced), agent: newAgent(settings.throughput.concurrency) } };
+  return {
+    worker,
+    target: {
+      name: "portkey",
+      origin: worker.url,
+      chat: { plain: body(false), stream: body(true) },
+      headers: portkeyHeaders(urls.paced),
+      agent: newAgent(settings.throughput.concurrency),
+    },
+  };
 }
 
 async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { router: string; floor: string }): Promise<RuntimeFigures> {
@@ -91,7 +135,14 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
   const state = mkdtempSync(join(tmpdir(), "llama-edge-bench-"));
   const running: RunningWorker[] = [];
   try {
-    const floor = await startWorker(runtime, { name: "floor", configPath: floorConfig, scriptPath: scripts.floor, vars: { UPSTREAM: urls.paced }, compatibility, stateDir: join(state, "floor") });
+    const floor = await startWorker(runtime, {
+      name: "floor",
+      configPath: floorConfig,
+      scriptPath: scripts.floor,
+      vars: { UPSTREAM: urls.paced },
+      compatibility,
+      stateDir: join(state, "floor"),
+    });
     running.push(floor);
     const routerSpec = (name: string, adjust?: Partial<WorkerSpec>): WorkerSpec => ({
       name,
@@ -112,15 +163,14 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     // authentication, validation, registry lookup and logging stay on. Under wrangler dev only the one
     // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
-    const variants: [string, Partial<WorkerSpec>][] = runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
-    {
-      for (const [name, adjust] of variants) {
-        const worker = await startWorker(runtime, routerSpec(name, adjust));
-        running.push(worker);
-        await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
-        const [, , target] = targetsFor(urls, floor, worker, await createKey(worker.url, adminToken, "bench"));
-        diagnostics.push({ ...(target as Target), name });
-      }
+    const variants: [string, Partial<WorkerSpec>][] =
+      runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
+    for (const [name, adjust] of variants) {
+      const worker = await startWorker(runtime, routerSpec(name, adjust));
+      running.push(worker);
+      await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
+      const [, , target] = targetsFor(urls, floor, worker, await createKey(worker.url, adminToken, "bench"));
+      diagnostics.push({ ...(target as Target), name });
     }
     const routerTarget = targets[2] as Target;
     const floorTarget = targets[1] as Target;
@@ -133,28 +183,53 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     } else say(`Portkey's gateway skipped: ${peerRun.skipped}`);
 
     const lat = await latency([...targets, ...peers, ...diagnostics], settings.latency, say);
-    const perRound = (name: string, r: number) => (lat[name] as number[]).slice(r * settings.latency.perRound, (r + 1) * settings.latency.perRound);
-    const rounds = Array.from({ length: settings.latency.rounds }, (_, r) => round(median(perRound("router", r)) - median(perRound("floor", r))));
+    const perRound = (name: string, r: number) =>
+      (lat[name] as number[]).slice(r * settings.latency.perRound, (r + 1) * settings.latency.perRound);
+    const rounds = Array.from({ length: settings.latency.rounds }, (_, r) =>
+      round(median(perRound("router", r)) - median(perRound("floor", r))),
+    );
 
     const pids: Record<string, number[]> = { direct: [], floor: floor.pids, router: router.pids };
     const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
     const str = await streaming([...targets, ...peers], { ...settings.streaming, pacing: settings.pacing }, say);
-    const growth = await bodyGrowth(floorTarget, routerTarget, (t) => (t === routerTarget ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say);
+    const growth = await bodyGrowth(
+      floorTarget,
+      routerTarget,
+      (t) => (t === routerTarget ? `bench/${BENCH_MODEL}` : BENCH_MODEL),
+      settings.bodyGrowth,
+      say,
+    );
     say(`body growth: router − floor ${growth.slopeMsPerMiB} ms/MiB, JSON.parse ${growth.jsonParseMsPerMiB} ms/MiB`);
     // The same without the local [assets] layer in front (it handles every byte of the body too).
     const bare = diagnostics.find((t) => t.name === "router-no-assets");
-    const growthNoAssets = bare ? await bodyGrowth(floorTarget, bare, (t) => (t === bare ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say) : undefined;
+    const growthNoAssets = bare
+      ? await bodyGrowth(floorTarget, bare, (t) => (t === bare ? `bench/${BENCH_MODEL}` : BENCH_MODEL), settings.bodyGrowth, say)
+      : undefined;
     if (growthNoAssets) say(`body growth without [assets]: router − floor ${growthNoAssets.slopeMsPerMiB} ms/MiB`);
     const peerFigures = ((): PeerFigures => {
       if (!("worker" in peerRun)) return { skipped: peerRun.skipped };
       const l = summarize(lat.portkey as number[]);
-      const rounds = Array.from({ length: settings.latency.rounds }, (_, r) => round(median(perRound("portkey", r)) - median(perRound("floor", r))));
-      const own = (name: string) => median(Array.from({ length: settings.latency.rounds }, (_, r) => median(perRound(name, r)) - median(perRound("floor", r))));
+      const rounds = Array.from({ length: settings.latency.rounds }, (_, r) =>
+        round(median(perRound("portkey", r)) - median(perRound("floor", r))),
+      );
+      const own = (name: string) =>
+        median(Array.from({ length: settings.latency.rounds }, (_, r) => median(perRound(name, r)) - median(perRound("floor", r))));
       const ownRouter = own("router");
       const ownPeer = median(rounds);
-      const noAssets = lat["router-no-assets"] ? { routerNoAssetsOwnMs: round(own("router-no-assets")), routerNoAssetsOwnToPeerOwn: round(own("router-no-assets") / ownPeer) } : {};
+      const noAssets = lat["router-no-assets"]
+        ? { routerNoAssetsOwnMs: round(own("router-no-assets")), routerNoAssetsOwnToPeerOwn: round(own("router-no-assets") / ownPeer) }
+        : {};
       const x = str.portkey as (typeof str)[string];
-      return { name: "Portkey gateway 1.15.2 (no auth, no rate limit)", latency: l, minusFloorMs: round(ownPeer), minusFloorPerRoundMs: rounds, routerOwnToPeerOwn: round(ownRouter / ownPeer), rps: (thr.portkey as { rps: number }).rps, ttfbMedianMs: summarize(x.ttfb).median, ...noAssets };
+      return {
+        name: "Portkey gateway 1.15.2 (no auth, no rate limit)",
+        latency: l,
+        minusFloorMs: round(ownPeer),
+        minusFloorPerRoundMs: rounds,
+        routerOwnToPeerOwn: round(ownRouter / ownPeer),
+        rps: (thr.portkey as { rps: number }).rps,
+        ttfbMedianMs: summarize(x.ttfb).median,
+        ...noAssets,
+      };
     })();
 
     await putRegistry(router.url, adminToken, deadHostRegistry(urls));
@@ -181,8 +256,16 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     };
     const latencyFigures = { direct: s("direct"), floor: s("floor"), router: s("router") };
     const streamingFigures = { direct: streamed("direct"), floor: streamed("floor"), router: streamed("router") };
-    const throughputFigures = { direct: thr.direct as RuntimeFigures["throughput"]["direct"], floor: thr.floor as RuntimeFigures["throughput"]["floor"], router: thr.router as RuntimeFigures["throughput"]["router"] };
-    const g = { hosts1: summarize(catalog[1] as number[]), hosts5: summarize(catalog[5] as number[]), hosts20: summarize(catalog[20] as number[]) };
+    const throughputFigures = {
+      direct: thr.direct as RuntimeFigures["throughput"]["direct"],
+      floor: thr.floor as RuntimeFigures["throughput"]["floor"],
+      router: thr.router as RuntimeFigures["throughput"]["router"],
+    };
+    const g = {
+      hosts1: summarize(catalog[1] as number[]),
+      hosts5: summarize(catalog[5] as number[]),
+      hosts20: summarize(catalog[20] as number[]),
+    };
     const poolRoutingMs = await measurePoolRoutingDecision(runtime);
     const logLines = router.logLines();
     return {
@@ -193,7 +276,10 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
         routerMinusFloorPerRoundMs: rounds,
       },
       throughput: { ...throughputFigures, routerToFloor: round(throughputFigures.router.rps / throughputFigures.floor.rps) },
-      streaming: { ...streamingFigures, routerTtfbMinusFloorMs: round(streamingFigures.router.ttfb.median - streamingFigures.floor.ttfb.median) },
+      streaming: {
+        ...streamingFigures,
+        routerTtfbMinusFloorMs: round(streamingFigures.router.ttfb.median - streamingFigures.floor.ttfb.median),
+      },
       catalogWithDeadHosts: { firstMs: round(firstMs ?? Number.NaN), warm: summarize(deadWarm) },
       catalogGrowth: { ...g, ratio20to1: round(g.hosts20.median / g.hosts1.median) },
       // Own cost from round medians (the issue's method), beside the overall medians above.
@@ -210,7 +296,15 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
               diagnostics.map((t) => {
                 const l = summarize(lat[t.name] as number[]);
                 const rps = (thr[t.name] as { rps: number }).rps;
-                return [t.name, { latency: l, minusFloorMs: round(l.median - latencyFigures.floor.median), rps, toFloor: round(rps / throughputFigures.floor.rps) }];
+                return [
+                  t.name,
+                  {
+                    latency: l,
+                    minusFloorMs: round(l.median - latencyFigures.floor.median),
+                    rps,
+                    toFloor: round(rps / throughputFigures.floor.rps),
+                  },
+                ];
               }),
             ),
           }
@@ -224,19 +318,35 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
 
 /** The router's wrangler.toml without its [assets] section (for wrangler dev, which reads a config file). */
 function noAssetsConfig(): string {
-  const text = readFileSync(routerConfig, "utf8").replace(/^\[assets\][\s\S]*?(?=^\[|(?![\s\S]))/m, "").replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
+  const text = readFileSync(routerConfig, "utf8")
+    .replace(/^\[assets\][\s\S]*?(?=^\[|(?![\s\S]))/m, "")
+    .replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
   const path = join(outDir, "wrangler.no-assets.toml");
   writeFileSync(path, text);
   return path;
 }
 
 /** Peak memory of one 3.5 MiB request, floor and router, each in a fresh Miniflare runtime. */
-async function requestMemory(urls: HostUrls, scripts: { router: string; floor: string }, adminToken: string, compatibility: WorkerSpec["compatibility"], state: string, say: (line: string) => void): Promise<RuntimeFigures["requestMemory"]> {
+async function requestMemory(
+  urls: HostUrls,
+  scripts: { router: string; floor: string },
+  adminToken: string,
+  compatibility: WorkerSpec["compatibility"],
+  state: string,
+  say: (line: string) => void,
+): Promise<RuntimeFigures["requestMemory"]> {
   const bytes = 3.5 * 1024 * 1024;
   const peak = async (name: "floor" | "router" | "router-no-assets") => {
     const worker =
       name === "floor"
-        ? await startWorker("miniflare", { name: "floor-memory", configPath: floorConfig, scriptPath: scripts.floor, vars: { UPSTREAM: urls.paced }, compatibility, stateDir: join(state, "floor-memory") })
+        ? await startWorker("miniflare", {
+            name: "floor-memory",
+            configPath: floorConfig,
+            scriptPath: scripts.floor,
+            vars: { UPSTREAM: urls.paced },
+            compatibility,
+            stateDir: join(state, "floor-memory"),
+          })
         : await startWorker("miniflare", {
             name: `${name}-memory`,
             configPath: routerConfig,
@@ -254,7 +364,13 @@ async function requestMemory(urls: HostUrls, scripts: { router: string; floor: s
         headers = { authorization: `Bearer ${await createKey(worker.url, adminToken, "bench")}` };
       }
       const model = name !== "floor" ? `bench/${BENCH_MODEL}` : BENCH_MODEL;
-      const target: Target = { name, origin: worker.url, chat: { plain: chatRequest(model, false), stream: chatRequest(model, true) }, headers, agent: newAgent(1) };
+      const target: Target = {
+        name,
+        origin: worker.url,
+        chat: { plain: chatRequest(model, false), stream: chatRequest(model, true) },
+        headers,
+        agent: newAgent(1),
+      };
       const rise = await peakForOneRequest(target, worker.pids, chatOfSize(model, bytes), 30);
       target.agent.destroy();
       return rise;
@@ -265,7 +381,9 @@ async function requestMemory(urls: HostUrls, scripts: { router: string; floor: s
   const floorBytes = await peak("floor");
   const routerBytes = await peak("router");
   const noAssetsBytes = await peak("router-no-assets");
-  say(`one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB, without [assets] ${(noAssetsBytes / 1048576).toFixed(1)} MiB`);
+  say(
+    `one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB, without [assets] ${(noAssetsBytes / 1048576).toFixed(1)} MiB`,
+  );
   return {
     bodyBytes: bytes,
     floorPeakRiseBytes: floorBytes,
@@ -279,12 +397,17 @@ async function requestMemory(urls: HostUrls, scripts: { router: string; floor: s
 
 mkdirSync(outDir, { recursive: true });
 progress("bundling the router and the floor (wrangler deploy --dry-run --outdir bench/out/...)");
-const [routerBundle, floorBundle] = await Promise.all([bundleWorker(routerConfig, join(outDir, "router")), bundleWorker(floorConfig, join(outDir, "floor"))]);
+const [routerBundle, floorBundle] = await Promise.all([
+  bundleWorker(routerConfig, join(outDir, "router")),
+  bundleWorker(floorConfig, join(outDir, "floor")),
+]);
 progress(`router bundle ${(routerBundle.bytes / 1024).toFixed(1)} KiB, ${(routerBundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
 const peer: Prepared = await preparePortkey(progress);
 if (!peer.ok) progress(`Portkey's gateway will be skipped: ${peer.reason}`);
 const hosts = await startHosts({ pacing: settings.pacing, catalogHosts: 20, modelsPerHost: settings.modelsPerHost });
-progress(`test hosts up: paced ${hosts.urls.paced}, ${hosts.urls.catalog.length} catalog hosts, stalling ${hosts.urls.stalling}, refused ${hosts.urls.refused}`);
+progress(
+  `test hosts up: paced ${hosts.urls.paced}, ${hosts.urls.catalog.length} catalog hosts, stalling ${hosts.urls.stalling}, refused ${hosts.urls.refused}`,
+);
 
 /** Router variants measured beside the router under Miniflare, to show where its cost goes. */
 const DIAGNOSTICS: [string, Partial<WorkerSpec>][] = [
@@ -294,7 +417,8 @@ const DIAGNOSTICS: [string, Partial<WorkerSpec>][] = [
 
 const runtimes: Record<string, RuntimeFigures> = {};
 try {
-  for (const runtime of RUNTIMES) runtimes[runtime] = await measureRuntime(runtime, hosts.urls, { router: routerBundle.scriptPath, floor: floorBundle.scriptPath });
+  for (const runtime of RUNTIMES)
+    runtimes[runtime] = await measureRuntime(runtime, hosts.urls, { router: routerBundle.scriptPath, floor: floorBundle.scriptPath });
 } finally {
   await hosts.stop();
 }
@@ -305,7 +429,12 @@ const cpu = cpus();
 const results = {
   generatedAt: new Date().toISOString(),
   quick,
-  machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", node: process.version, platform: `${process.platform} ${process.arch}` },
+  machine: {
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
   settings,
   bundle: { bytes: routerBundle.bytes, gzipBytes: routerBundle.gzipBytes },
   runtimes,
@@ -315,4 +444,6 @@ const results = {
 };
 writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, "table.md"), `${table}\n`);
-process.stdout.write(`\n${table}\n\nWritten: bench/results.json (and the table in bench/out/table.md), in ${((performance.now() - started) / 1000).toFixed(0)} s.\n`);
+process.stdout.write(
+  `\n${table}\n\nWritten: bench/results.json (and the table in bench/out/table.md), in ${((performance.now() - started) / 1000).toFixed(0)} s.\n`,
+);

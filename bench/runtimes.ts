@@ -60,10 +60,14 @@ export interface Bundle {
 
 /** `wrangler deploy --dry-run --outdir`: the script that would be uploaded, and its size (gzipped as a whole). */
 export async function bundleWorker(configPath: string, outdir: string): Promise<Bundle> {
-  await promisify(execFile)(process.execPath, [join(wranglerRoot, "bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir, "--config", configPath], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    timeout: 120_000,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [join(wranglerRoot, "bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir, "--config", configPath],
+    {
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      timeout: 120_000,
+    },
+  );
   const files = readdirSync(outdir).filter((f) => /\.(m?js|wasm)$/.test(f));
   const contents = Buffer.concat(files.map((f) => readFileSync(join(outdir, f))));
   const main = files.find((f) => f === "index.js") ?? (files[0] as string);
@@ -97,7 +101,9 @@ const rateLimiter = (limit: number) => ({ namespace_id: "1001", simple: { limit,
 
 async function startUnderMiniflare(spec: WorkerSpec): Promise<RunningWorker> {
   const { Miniflare, convertV4MiniflareOptions } = await loadMiniflare();
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(spec.configPath) as { workerOptions: Record<string, unknown> & { bindings?: Record<string, unknown> } };
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(spec.configPath) as {
+    workerOptions: Record<string, unknown> & { bindings?: Record<string, unknown> };
+  };
   // The bundle is one ES module: the rules for importing other file types do not apply.
   delete workerOptions.modulesRules;
   if (spec.rateLimit === "unbound") delete workerOptions.ratelimits;
@@ -118,7 +124,9 @@ async function startUnderMiniflare(spec: WorkerSpec): Promise<RunningWorker> {
       modules: true,
       scriptPath: spec.scriptPath,
       bindings: { ...workerOptions.bindings, ...spec.vars, ...spec.secrets },
-      ...(typeof spec.rateLimit === "number" ? { ratelimits: { RATE_LIMITER: { type: "ratelimit", name: "RATE_LIMITER", ...rateLimiter(spec.rateLimit) } } } : {}),
+      ...(typeof spec.rateLimit === "number"
+        ? { ratelimits: { RATE_LIMITER: { type: "ratelimit", name: "RATE_LIMITER", ...rateLimiter(spec.rateLimit) } } }
+        : {}),
     }),
   );
   const url = (await mf.ready).origin;
@@ -140,7 +148,12 @@ async function startUnderWranglerDev(spec: WorkerSpec): Promise<RunningWorker> {
     // The inspector stays on, as in `wrangler dev`, each on a port of its own (two Workers in one
     // process would otherwise both pick the same one). `logLevel: "error"` keeps the Worker's log
     // lines off the terminal.
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: { hostname: "127.0.0.1", port: await freePort() }, persist: spec.stateDir, logLevel: "error" },
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: { hostname: "127.0.0.1", port: await freePort() },
+      persist: spec.stateDir,
+      logLevel: "error",
+    },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;
   const url = (await worker.url).origin;
@@ -155,6 +168,8 @@ export function startWorker(runtime: RuntimeName, spec: WorkerSpec): Promise<Run
 
 /** The router's compatibility settings, which the floor adopts. */
 export function compatibilityOf(configPath: string): WorkerSpec["compatibility"] {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath) as { workerOptions: { compatibilityDate?: string; compatibilityFlags?: string[] } };
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath) as {
+    workerOptions: { compatibilityDate?: string; compatibilityFlags?: string[] };
+  };
   return { date: workerOptions.compatibilityDate ?? "2026-11-01", flags: workerOptions.compatibilityFlags ?? [] };
 }

@@ -27,7 +27,7 @@ const GENERATIONS: Record<string, string> = {
 };
 const PROPS: Record<string, string> = {
   protected: "/props protected by upstream.ignorePaths",
-  readable: "/props answers for loaded models (add upstream.ignorePaths [\"^/props$\"] so unloaded ones answer 409, not a load)",
+  readable: '/props answers for loaded models (add upstream.ignorePaths ["^/props$"] so unloaded ones answer 409, not a load)',
   not_served: "no /props on this host (llama-swap before v234, or not llama-swap)",
   unknown: "/props protection unknown (no model loaded to ask safely)",
 };
@@ -35,7 +35,8 @@ const PROPS: Record<string, string> = {
 function describeOk(r: Report): string {
   const parts = [`${r.models} model${r.models === 1 ? "" : "s"}, ${r.loaded.length} loaded`];
   if (r.generation) parts.push(GENERATIONS[r.generation] ?? r.generation);
-  if (r.kind === "llama-swap" && r.lists_status !== undefined) parts.push(r.lists_status ? "lists status" : "no status in its list (asks /running)");
+  if (r.kind === "llama-swap" && r.lists_status !== undefined)
+    parts.push(r.lists_status ? "lists status" : "no status in its list (asks /running)");
   if (r.props) parts.push(PROPS[r.props] ?? r.props);
   if (r.latency_ms !== null) parts.push(`${r.latency_ms} ms`);
   return parts.join("; ");
@@ -50,8 +51,11 @@ async function resolveTarget(target: DoctorTarget): Promise<{ url: string; token
   const url = target.url ?? (target.remote ? process.env.LLAMA_EDGE_URL : `http://127.0.0.1:${process.env.PORT ?? "8787"}`);
   if (!url) return "--remote needs the deployed router's address: --url https://llama-edge.<subdomain>.workers.dev (or LLAMA_EDGE_URL)";
   const local = !target.remote && !target.url;
-  const token = process.env.ADMIN_TOKEN ?? (local || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url) ? (await readDevVars()).ADMIN_TOKEN : undefined);
-  if (!token) return `no admin token: set ADMIN_TOKEN in the environment${local ? " (or run npm start once, which writes it to .dev.vars)" : ""}`;
+  const token =
+    process.env.ADMIN_TOKEN ??
+    (local || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url) ? (await readDevVars()).ADMIN_TOKEN : undefined);
+  if (!token)
+    return `no admin token: set ADMIN_TOKEN in the environment${local ? " (or run npm start once, which writes it to .dev.vars)" : ""}`;
   return { url: url.replace(/\/+$/, ""), token };
 }
 
@@ -63,13 +67,20 @@ export async function doctorCommand(target: DoctorTarget): Promise<number> {
   }
   let res: Response;
   try {
-    res = await fetch(`${resolved.url}/admin/doctor`, { headers: { authorization: `Bearer ${resolved.token}` }, signal: AbortSignal.timeout(60_000) });
+    res = await fetch(`${resolved.url}/admin/doctor`, {
+      headers: { authorization: `Bearer ${resolved.token}` },
+      signal: AbortSignal.timeout(60_000),
+    });
   } catch {
-    console.error(`Nothing answers at ${resolved.url}${!target.url && !target.remote ? ": is npm start running? (PORT picks another port)" : ""}`);
+    console.error(
+      `Nothing answers at ${resolved.url}${!target.url && !target.remote ? ": is npm start running? (PORT picks another port)" : ""}`,
+    );
     return 1;
   }
   if (res.status === 401 || res.status === 403) {
-    console.error(`${resolved.url} refused the admin token (HTTP ${res.status}): use the ADMIN_TOKEN the router has (.dev.vars locally, the Worker secret deployed).`);
+    console.error(
+      `${resolved.url} refused the admin token (HTTP ${res.status}): use the ADMIN_TOKEN the router has (.dev.vars locally, the Worker secret deployed).`,
+    );
     return 1;
   }
   if (!res.ok) {
@@ -86,6 +97,8 @@ export async function doctorCommand(target: DoctorTarget): Promise<number> {
     for (const w of r.warnings) console.log(`      ${"".padEnd(width)}warning: ${w.message}`);
   }
   const failed = providers.filter((p) => p.ok === false).length;
-  console.log(failed === 0 ? `All ${providers.filter((p) => p.ok).length} enabled provider(s) ok.` : `${failed} provider(s) with a problem.`);
+  console.log(
+    failed === 0 ? `All ${providers.filter((p) => p.ok).length} enabled provider(s) ok.` : `${failed} provider(s) with a problem.`,
+  );
   return failed === 0 ? 0 : 1;
 }

@@ -8,7 +8,9 @@ import { kvPut, type KvTarget } from "./wrangler.ts";
 
 const REGISTRY_KEY = "registry"; // the same key as src/registry/loader.ts (that file needs Worker types)
 
-export async function readRegistryFile(file: string): Promise<{ ok: true; registry: RegistryDocument } | { ok: false; problems: string[] }> {
+export async function readRegistryFile(
+  file: string,
+): Promise<{ ok: true; registry: RegistryDocument } | { ok: false; problems: string[] }> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -26,7 +28,8 @@ export async function readRegistryFile(file: string): Promise<{ ok: true; regist
 
 function summary(registry: RegistryDocument): string {
   const lines = registry.providers.map(
-    (p) => `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? Object.keys(p.members).join(", ") : p.baseUrl}`,
+    (p) =>
+      `  ${p.id === registry.defaultProvider ? "*" : " "} ${p.id.padEnd(20)} ${p.kind.padEnd(10)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? Object.keys(p.members).join(", ") : p.baseUrl}`,
   );
   return [`${registry.providers.length} provider(s); * marks the default for bare model ids`, ...lines].join("\n");
 }
@@ -43,7 +46,10 @@ async function offlineWarnings(registry: RegistryDocument): Promise<string[]> {
   for (const provider of registry.providers) {
     if (!provider.enabled || provider.kind === "pool") continue;
     for (const name of secretNames(provider)) {
-      if (!(name in local)) lines.push(`${provider.id}: the secret ${name} is not in ${DEV_VARS} (fine if it is set deployed): npx llama-edge secrets set ${name} --local`);
+      if (!(name in local))
+        lines.push(
+          `${provider.id}: the secret ${name} is not in ${DEV_VARS} (fine if it is set deployed): npx llama-edge secrets set ${name} --local`,
+        );
     }
   }
   return lines;

@@ -9,7 +9,9 @@ const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** Reads one line from the terminal without echoing it. */
@@ -42,12 +44,16 @@ function promptHidden(question: string): Promise<string> {
 
 export async function setSecretCommand(name: string, remote: boolean): Promise<number> {
   if (!SECRET_NAME.test(name)) {
-    console.error(`'${name}' is not a secret NAME: use capitals, digits and '_' (like SAM_ACCESS_ID). The value is read from stdin or a prompt, never from the command line.`);
+    console.error(
+      `'${name}' is not a secret NAME: use capitals, digits and '_' (like SAM_ACCESS_ID). The value is read from stdin or a prompt, never from the command line.`,
+    );
     return 2;
   }
   const value = process.stdin.isTTY ? await promptHidden(`Value for ${name} (input hidden): `) : await readStdin();
   if (value === "") {
-    console.error(`No value given for ${name}: pipe it in (printf %s "$VALUE" | npx llama-edge secrets set ${name}) or type it at the prompt.`);
+    console.error(
+      `No value given for ${name}: pipe it in (printf %s "$VALUE" | npx llama-edge secrets set ${name}) or type it at the prompt.`,
+    );
     return 1;
   }
   if (remote) {
@@ -61,7 +67,9 @@ export async function setSecretCommand(name: string, remote: boolean): Promise<n
   }
   try {
     const how = await setDevVar(name, value);
-    console.log(`${how === "added" ? "Saved" : "Replaced"} ${name} in ${DEV_VARS} (local). A running npm start re-binds it within a second or two; no restart needed.`);
+    console.log(
+      `${how === "added" ? "Saved" : "Replaced"} ${name} in ${DEV_VARS} (local). A running npm start re-binds it within a second or two; no restart needed.`,
+    );
     return 0;
   } catch (error) {
     console.error(`${name}: ${(error as Error).message}`);

@@ -9,7 +9,9 @@ import { readDevVars } from "./dev-vars.ts";
 export class PortInUse extends Error {
   readonly port: number;
   constructor(port: number) {
-    super(`Port ${port} is already in use (another npm start or npm run demo?). Stop that, or pick another port: PORT=${port + 1} npm start (or PORT=${port + 1} npm run demo).`);
+    super(
+      `Port ${port} is already in use (another npm start or npm run demo?). Stop that, or pick another port: PORT=${port + 1} npm start (or PORT=${port + 1} npm run demo).`,
+    );
     this.port = port;
   }
 }
@@ -53,7 +55,8 @@ type Bindings = Record<string, { type: "secret_text" | "plain_text"; value: stri
 
 async function bindingsFor(options: ServeOptions): Promise<Bindings> {
   const bindings: Bindings = {};
-  if (options.varsFile) for (const [name, value] of Object.entries(await readDevVars(options.varsFile))) bindings[name] = { type: "secret_text", value };
+  if (options.varsFile)
+    for (const [name, value] of Object.entries(await readDevVars(options.varsFile))) bindings[name] = { type: "secret_text", value };
   bindings.ADMIN_TOKEN = { type: "secret_text", value: options.adminToken };
   // The Worker's missing-secret errors and the doctor name `secrets set NAME --local` when this is set.
   bindings.LLAMA_EDGE_RUNTIME = { type: "plain_text", value: "local" };
@@ -81,20 +84,26 @@ export async function serveWorker(options: ServeOptions): Promise<LocalWorker> {
   if (varsFile) {
     // Polling survives editors that replace the file (and the file not existing yet).
     watchFile(varsFile, { interval: 300 }, () => {
-      reloading = reloading.then(async () => {
-        const next = await bindingsFor(options);
-        if (JSON.stringify(next) === JSON.stringify(current)) return;
-        current = next;
-        await worker.patchConfig({ bindings: next } as Parameters<typeof worker.patchConfig>[0]);
-        await worker.ready;
-        options.onVarsReloaded?.(Object.keys(next).filter((n) => n !== "LLAMA_EDGE_RUNTIME"));
-      }).catch((error) => console.error(`could not reload ${varsFile}: ${(error as Error).message}`));
+      reloading = reloading
+        .then(async () => {
+          const next = await bindingsFor(options);
+          if (JSON.stringify(next) === JSON.stringify(current)) return;
+          current = next;
+          await worker.patchConfig({ bindings: next } as Parameters<typeof worker.patchConfig>[0]);
+          await worker.ready;
+          options.onVarsReloaded?.(Object.keys(next).filter((n) => n !== "LLAMA_EDGE_RUNTIME"));
+        })
+        .catch((error) => console.error(`could not reload ${varsFile}: ${(error as Error).message}`));
     });
   }
   return {
     url,
     admin: (path, method = "GET", body) =>
-      fetch(url + path, { method, headers: { authorization: `Bearer ${options.adminToken}`, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+      fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${options.adminToken}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
     dispose: async () => {
       if (varsFile) unwatchFile(varsFile);
       await reloading;

@@ -45,7 +45,10 @@ async function expectOk(res: Response, what: string): Promise<Response> {
 }
 
 function describeRegistry(doc: RegistryDocument, url: string): string {
-  const lines = doc.providers.map((p) => `  ${p.id.padEnd(20)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? `pool of ${Object.keys(p.members).join(", ")}` : p.baseUrl}`);
+  const lines = doc.providers.map(
+    (p) =>
+      `  ${p.id.padEnd(20)} ${p.enabled ? "" : "(disabled) "}${p.kind === "pool" ? `pool of ${Object.keys(p.members).join(", ")}` : p.baseUrl}`,
+  );
   const warnings = registryWarnings(doc, [url]).map((w) => `  warning: ${w.provider}: ${w.message}`);
   return [...lines, ...warnings].join("\n");
 }
@@ -75,9 +78,13 @@ async function start(): Promise<void> {
     console.log(`Create a key: npx llama-edge keys create alice    Check the hosts: npx llama-edge doctor\nCtrl-C stops it.`);
     return;
   }
-  const stored = (await (await expectOk(await worker.admin("/admin/providers"), "reading the registry")).json()) as RegistryDocument & { source: string };
+  const stored = (await (await expectOk(await worker.admin("/admin/providers"), "reading the registry")).json()) as RegistryDocument & {
+    source: string;
+  };
   if (stored.source === "kv" && !isDemoRegistry(stored)) {
-    console.log(`\nllama-edge is running on ${url}, serving the registry in local KV (from an earlier providers push; no providers.json here):\n${describeRegistry(stored, url)}\n`);
+    console.log(
+      `\nllama-edge is running on ${url}, serving the registry in local KV (from an earlier providers push; no providers.json here):\n${describeRegistry(stored, url)}\n`,
+    );
     console.log(`Create a key: npx llama-edge keys create alice    Check the hosts: npx llama-edge doctor\nCtrl-C stops it.`);
     return;
   }

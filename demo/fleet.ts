@@ -19,7 +19,13 @@ export async function startDemoFleet(): Promise<DemoFleet> {
     registry: {
       defaultProvider: "demo-gpu",
       providers: [
-        { id: "demo-gpu", label: "Demo GPU box (canned replies)", kind: "llama-swap", baseUrl: gpu.url, timeouts: { loadingNoticeMs: 1000 } },
+        {
+          id: "demo-gpu",
+          label: "Demo GPU box (canned replies)",
+          kind: "llama-swap",
+          baseUrl: gpu.url,
+          timeouts: { loadingNoticeMs: 1000 },
+        },
         { id: "demo-embed", label: "Demo embedding box", kind: "llama-swap", baseUrl: embed.url },
       ],
     },
@@ -27,7 +33,8 @@ export async function startDemoFleet(): Promise<DemoFleet> {
   };
 }
 
-export const isDemoRegistry = (doc: Pick<RegistryDocument, "providers">): boolean => doc.providers.length > 0 && doc.providers.every((p) => p.id.startsWith("demo-"));
+export const isDemoRegistry = (doc: Pick<RegistryDocument, "providers">): boolean =>
+  doc.providers.length > 0 && doc.providers.every((p) => p.id.startsWith("demo-"));
 
 /** The ready-to-paste commands, printed by both `npm start` (demo mode) and `npm run demo`. */
 export function tryItText(url: string, key: string): string {

@@ -44,7 +44,9 @@ function showSignIn(message = "") {
 
 async function signIn(event) {
   event.preventDefault();
-  const key = $("key").value.trim().replace(/^Bearer\s+/i, "");
+  const key = $("key")
+    .value.trim()
+    .replace(/^Bearer\s+/i, "");
   if (!key) return showSignIn("Paste your API key first.");
   $("sign-in-button").disabled = true;
   $("sign-in-error").textContent = "";

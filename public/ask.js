@@ -47,7 +47,11 @@ export async function ask(conversation) {
   state.reply = controller;
   setBusy(true);
   // One timer from the moment of sending, through "waiting" and "loading model" alike.
-  showChatState("waiting", `Waiting for ${model.provider.label}${model.status === "unloaded" ? " (the model is not loaded yet)" : ""}…`, sentAt);
+  showChatState(
+    "waiting",
+    `Waiting for ${model.provider.label}${model.status === "unloaded" ? " (the model is not loaded yet)" : ""}…`,
+    sentAt,
+  );
   const events = {
     loading: () => showChatState("loading", `Loading model ${model.name} on ${model.provider.label}… this can take a minute.`, sentAt),
     started: () => {
@@ -80,12 +84,14 @@ export async function ask(conversation) {
   if (reply.content || reply.reasoning || reply.tool_calls.length) {
     const saved = { role: "assistant", content: reply.content };
     if (reply.reasoning) saved.reasoning = reply.reasoning;
-    if (reply.tool_calls.length) saved.tool_calls = reply.tool_calls.map(({ id, type, function: f }) => ({ ...(id ? { id } : {}), type, function: f }));
+    if (reply.tool_calls.length)
+      saved.tool_calls = reply.tool_calls.map(({ id, type, function: f }) => ({ ...(id ? { id } : {}), type, function: f }));
     if (reply.note) saved.note = reply.note;
     conversation.messages.push(saved);
   }
   if (failure) conversation.messages.push({ role: "error", content: failure });
-  else if (controller.signal.aborted && !reply.content && !reply.tool_calls.length) conversation.messages.push({ role: "error", content: "Stopped before the host replied." });
+  else if (controller.signal.aborted && !reply.content && !reply.tool_calls.length)
+    conversation.messages.push({ role: "error", content: "Stopped before the host replied." });
   persist(conversation);
   // The view may have moved on to another conversation meanwhile: then only storage is updated.
   if (state.conversation !== conversation) return;

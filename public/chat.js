@@ -12,7 +12,9 @@ import { handleFailure, state } from "./session.js";
 
 /** The model record for an id: the picker's (with its provider), else a placeholder naming the id. */
 export function modelFor(id) {
-  return findModel(id) ?? { id, name: id, provider: { id: undefined, label: "a host not listed right now" }, status: undefined, chat: true };
+  return (
+    findModel(id) ?? { id, name: id, provider: { id: undefined, label: "a host not listed right now" }, status: undefined, chat: true }
+  );
 }
 
 async function ensurePicker() {
@@ -103,7 +105,8 @@ export function renderMessages() {
   const items = messages.map((message, index) =>
     messageItem(message, index, {
       edit: message.role === "user" ? (item) => editMessage(item, index) : undefined,
-      regenerate: message.role === "assistant" && index === messages.length - 1 && index > lastUser ? () => rewindAndAsk(lastUser) : undefined,
+      regenerate:
+        message.role === "assistant" && index === messages.length - 1 && index > lastUser ? () => rewindAndAsk(lastUser) : undefined,
       retry: message.role === "error" && index === messages.length - 1 ? () => rewindAndAsk(lastUser) : undefined,
     }),
   );
@@ -171,7 +174,15 @@ function editMessage(item, index) {
       resend();
     } else if (event.key === "Escape") done();
   });
-  item.replaceChildren(box, el("div", { class: "actions" }, el("button", { type: "button", class: "save-edit", onclick: resend }, "Send"), el("button", { type: "button", class: "quiet", onclick: done }, "Cancel")));
+  item.replaceChildren(
+    box,
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "button", class: "save-edit", onclick: resend }, "Send"),
+      el("button", { type: "button", class: "quiet", onclick: done }, "Cancel"),
+    ),
+  );
   box.focus();
 }
 

@@ -21,7 +21,11 @@ const changed = (detail) => listeners.forEach((handler) => handler(detail));
 export const newId = () => crypto.randomUUID();
 
 export const listConversations = () => readStore(INDEX, []);
-const writeIndex = (index) => writeStore(INDEX, index.sort((a, b) => b.updated_at - a.updated_at));
+const writeIndex = (index) =>
+  writeStore(
+    INDEX,
+    index.sort((a, b) => b.updated_at - a.updated_at),
+  );
 
 export function loadConversation(id) {
   return readStore(docKey(id), undefined);
@@ -41,7 +45,10 @@ export async function fetchConversation(id) {
 
 /** A title from the first user message, as the router makes one. */
 export function titleOf(messages) {
-  const first = messages.find((m) => m.role === "user")?.content.replace(/\s+/g, " ").trim();
+  const first = messages
+    .find((m) => m.role === "user")
+    ?.content.replace(/\s+/g, " ")
+    .trim();
   if (!first) return "New chat";
   if (first.length <= 60) return first;
   const cut = first.slice(0, 60);
@@ -61,7 +68,10 @@ export function saveConversation(conversation) {
   conversation.updated_at = Math.max(Date.now(), (conversation.updated_at ?? 0) + 1);
   if (!conversation.titled) conversation.title = titleOf(conversation.messages);
   store(conversation, false);
-  writeStore(DELETED, readStore(DELETED, []).filter((id) => id !== conversation.id));
+  writeStore(
+    DELETED,
+    readStore(DELETED, []).filter((id) => id !== conversation.id),
+  );
   changed("saved");
   scheduleSync();
 }
@@ -124,7 +134,10 @@ async function run() {
       } catch (error) {
         if (!(error instanceof ApiFailure && error.status === 404)) throw error;
       }
-      writeStore(DELETED, readStore(DELETED, []).filter((d) => d !== id));
+      writeStore(
+        DELETED,
+        readStore(DELETED, []).filter((d) => d !== id),
+      );
     }
     for (const entry of listConversations().filter((c) => !c.synced)) {
       const conversation = loadConversation(entry.id);
@@ -134,7 +147,8 @@ async function run() {
       } catch (error) {
         // The router refuses this one (too large, too many chats): the others still sync, and this one
         // stays here, unsynced, with the reason shown.
-        const permanent = error instanceof ApiFailure && error.status >= 400 && error.status < 500 && error.status !== 429 && !error.keyRefused;
+        const permanent =
+          error instanceof ApiFailure && error.status >= 400 && error.status < 500 && error.status !== 429 && !error.keyRefused;
         if (!permanent) throw error;
         refused.push(error);
         continue;

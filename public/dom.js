@@ -30,7 +30,8 @@ export function showView(id) {
 }
 
 /** Whether the chat pane is on screen (always beside the picker on a desktop). */
-export const chatShown = () => !$("workspace").hidden && ($("workspace").dataset.pane === "chat" || matchMedia("(min-width: 900px)").matches);
+export const chatShown = () =>
+  !$("workspace").hidden && ($("workspace").dataset.pane === "chat" || matchMedia("(min-width: 900px)").matches);
 
 export function readStore(name, fallback) {
   try {

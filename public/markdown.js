@@ -28,7 +28,26 @@ import xml from "/vendor/hljs/xml.js";
 import yaml from "/vendor/hljs/yaml.js";
 import { el } from "./dom.js";
 
-const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, shell, sql, typescript, xml, yaml };
+const languages = {
+  bash,
+  c,
+  cpp,
+  csharp,
+  css,
+  diff,
+  go,
+  java,
+  javascript,
+  json,
+  markdown,
+  python,
+  rust,
+  shell,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, grammar] of Object.entries(languages)) hljs.registerLanguage(name, grammar);
 
 const SAFE_URL = /^(?:https?:|mailto:)/i;
@@ -53,7 +72,34 @@ const marked = new Marked({
 });
 
 const PURIFY = {
-  ALLOWED_TAGS: ["a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"],
+  ALLOWED_TAGS: [
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+  ],
   ALLOWED_ATTR: ["href", "class", "data-lang", "start", "align"],
   ALLOWED_URI_REGEXP: SAFE_URL,
   RETURN_DOM_FRAGMENT: true,
@@ -84,7 +130,16 @@ export function renderMarkdown(text) {
   const fragment = DOMPurify.sanitize(marked.parse(text), PURIFY);
   for (const pre of fragment.querySelectorAll("pre")) {
     const code = pre.querySelector("code");
-    const block = el("div", { class: "code-block" }, el("div", { class: "code-head" }, el("span", { class: "meta" }, code?.dataset.lang ?? ""), copyButton(() => code?.textContent ?? "")));
+    const block = el(
+      "div",
+      { class: "code-block" },
+      el(
+        "div",
+        { class: "code-head" },
+        el("span", { class: "meta" }, code?.dataset.lang ?? ""),
+        copyButton(() => code?.textContent ?? ""),
+      ),
+    );
     pre.replaceWith(block);
     block.append(pre);
   }

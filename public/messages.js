@@ -17,7 +17,13 @@ function toolCallsBlock(calls) {
       } catch {
         // Not (yet) JSON: shown as the host sent it.
       }
-      return el("div", { class: "tool-call" }, el("span", { class: "meta" }, "Tool call "), el("code", { class: "fn" }, call.function?.name || "(unnamed)"), el("pre", {}, el("code", {}, args)));
+      return el(
+        "div",
+        { class: "tool-call" },
+        el("span", { class: "meta" }, "Tool call "),
+        el("code", { class: "fn" }, call.function?.name || "(unnamed)"),
+        el("pre", {}, el("code", {}, args)),
+      );
     }),
   );
 }
@@ -44,7 +50,8 @@ export function messageItem(message, index, actions = {}) {
   const tools = el("div", { class: "actions" });
   if (message.role !== "error") tools.append(copyButton(() => message.content || JSON.stringify(message.tool_calls ?? [])));
   if (actions.edit) tools.append(el("button", { type: "button", class: "quiet edit", onclick: () => actions.edit(item) }, "Edit"));
-  if (actions.regenerate) tools.append(el("button", { type: "button", class: "quiet regenerate", onclick: actions.regenerate }, "Regenerate"));
+  if (actions.regenerate)
+    tools.append(el("button", { type: "button", class: "quiet regenerate", onclick: actions.regenerate }, "Regenerate"));
   if (actions.retry) tools.append(el("button", { type: "button", class: "retry", onclick: actions.retry }, "Retry"));
   if (tools.childElementCount) item.append(tools);
   return item;

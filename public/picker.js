@@ -24,7 +24,16 @@ export function markLoaded(id) {
   renderPicker();
 }
 
-const KIND_LABEL = { embedding: "embedding", embeddings: "embedding", reranker: "reranker", rerank: "reranker", audio_transcriptions: "transcription", audio_speech: "speech", image_generation: "image", image_to_image: "image" };
+const KIND_LABEL = {
+  embedding: "embedding",
+  embeddings: "embedding",
+  reranker: "reranker",
+  rerank: "reranker",
+  audio_transcriptions: "transcription",
+  audio_speech: "speech",
+  image_generation: "image",
+  image_to_image: "image",
+};
 const kindOf = (model) => KIND_LABEL[model.capabilities?.find((c) => KIND_LABEL[c])] ?? "not for chat";
 
 export async function loadPicker() {
@@ -112,7 +121,9 @@ export function renderPicker(focus) {
           el("h2", { id: `provider-${provider.id}` }, provider.label),
           el("span", { class: `badge ${provider.status}` }, ok ? "online" : "unavailable"),
         ),
-        models.length ? undefined : el("p", { class: "empty" }, ok ? "This host lists no models." : "No models: the host cannot be reached right now."),
+        models.length
+          ? undefined
+          : el("p", { class: "empty" }, ok ? "This host lists no models." : "No models: the host cannot be reached right now."),
         el("ul", { class: "models" }, ...models.map((m) => modelRow({ ...m, provider }, provider.id))),
       ),
     );

@@ -43,7 +43,8 @@ export async function streamReply(body, reply, view, signal, events) {
       if (swapping) events.loading();
       continue;
     }
-    const reasoning = typeof delta.reasoning_content === "string" ? delta.reasoning_content : typeof delta.reasoning === "string" ? delta.reasoning : "";
+    const reasoning =
+      typeof delta.reasoning_content === "string" ? delta.reasoning_content : typeof delta.reasoning === "string" ? delta.reasoning : "";
     const content = typeof delta.content === "string" ? delta.content : "";
     const tools = Array.isArray(delta.tool_calls) ? delta.tool_calls : [];
     if (!reasoning && !content && !tools.length) continue;

@@ -2,13 +2,22 @@
 // with its title, model and when it last changed; rename in place, delete with Undo. The list is this
 // device's copy (conversations.js), re-drawn whenever it or a sync changes it.
 import { $, el, showNotice } from "./dom.js";
-import { deleteConversation, isBehind, listConversations, onConversationsChange, renameConversation, restoreConversation } from "./conversations.js";
+import {
+  deleteConversation,
+  isBehind,
+  listConversations,
+  onConversationsChange,
+  renameConversation,
+  restoreConversation,
+} from "./conversations.js";
 import { ApiFailure, handleFailure, state } from "./session.js";
 
 const when = (ms) => {
   const date = new Date(ms);
   const today = new Date().toDateString() === date.toDateString();
-  return today ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : date.toLocaleDateString([], { month: "short", day: "numeric" });
+  return today
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleDateString([], { month: "short", day: "numeric" });
 };
 
 function row(entry) {
@@ -20,9 +29,17 @@ function row(entry) {
       "a",
       { href: `#/c/${entry.id}`, class: "open-conversation", "aria-current": open ? "page" : undefined, onclick: closeDrawer },
       el("span", { class: "title" }, entry.title),
-      el("span", { class: "meta" }, [entry.model, when(entry.updated_at), entry.synced ? undefined : "not synced yet"].filter(Boolean).join(" · ")),
+      el(
+        "span",
+        { class: "meta" },
+        [entry.model, when(entry.updated_at), entry.synced ? undefined : "not synced yet"].filter(Boolean).join(" · "),
+      ),
     ),
-    el("button", { type: "button", class: "quiet rename", "aria-label": `Rename ${entry.title}`, onclick: () => startRename(entry.id) }, "✎"),
+    el(
+      "button",
+      { type: "button", class: "quiet rename", "aria-label": `Rename ${entry.title}`, onclick: () => startRename(entry.id) },
+      "✎",
+    ),
     el("button", { type: "button", class: "quiet delete", "aria-label": `Delete ${entry.title}`, onclick: () => remove(entry) }, "✕"),
   );
 }
@@ -92,7 +109,8 @@ export function wireSidebar() {
   onConversationsChange((detail) => {
     renderConversations();
     // A chat the router refuses to keep (too large, too many) is worth saying; an offline router is not.
-    if (detail?.failure instanceof ApiFailure && detail.failure.status >= 400 && detail.failure.status < 500) handleFailure(detail.failure, "Could not save a chat on the router");
+    if (detail?.failure instanceof ApiFailure && detail.failure.status >= 400 && detail.failure.status < 500)
+      handleFailure(detail.failure, "Could not save a chat on the router");
   });
   for (const button of document.querySelectorAll(".open-drawer")) button.addEventListener("click", openDrawer);
   $("drawer-close").addEventListener("click", closeDrawer);

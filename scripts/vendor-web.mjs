@@ -12,8 +12,24 @@ const out = join(root, "public", "vendor");
 
 // A small set of languages people paste most; anything else is shown as plain monospace text.
 const LANGUAGES = [
-  "bash", "c", "cpp", "csharp", "css", "diff", "go", "java", "javascript", "json", "markdown", "python",
-  "rust", "shell", "sql", "typescript", "xml", "yaml",
+  "bash",
+  "c",
+  "cpp",
+  "csharp",
+  "css",
+  "diff",
+  "go",
+  "java",
+  "javascript",
+  "json",
+  "markdown",
+  "python",
+  "rust",
+  "shell",
+  "sql",
+  "typescript",
+  "xml",
+  "yaml",
 ];
 
 const files = [

@@ -59,7 +59,11 @@ export function parseModelId(id: string, providers: ProviderIds): ParsedModelId 
   }
   const fallback = providers.defaultProvider;
   if (fallback === undefined) {
-    return { ok: false, reason: "no_default_provider", message: `The model id '${id}' names no provider and no default provider is configured.` };
+    return {
+      ok: false,
+      reason: "no_default_provider",
+      message: `The model id '${id}' names no provider and no default provider is configured.`,
+    };
   }
   return { ok: true, kind: slash === -1 ? "bare" : "bare-slashed", ref: { provider: fallback, model: id } };
 }

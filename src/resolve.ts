@@ -43,9 +43,12 @@ export async function resolve(scope: Scope, id: string): Promise<Resolution> {
   const registry = await scope.registry();
   const parsed = parseModelId(id, registry);
   if (!parsed.ok) {
-    if (parsed.reason !== "no_default_provider") return { ok: false, problem: "invalid_id", reason: parsed.reason, message: parsed.message };
+    if (parsed.reason !== "no_default_provider")
+      return { ok: false, problem: "invalid_id", reason: parsed.reason, message: parsed.message };
     // `typo/model` with no default provider to claim it reads as a mistyped provider.
-    return id.includes("/") ? unknownProvider(registry, id.slice(0, id.indexOf("/"))) : { ok: false, problem: "no_default", message: parsed.message };
+    return id.includes("/")
+      ? unknownProvider(registry, id.slice(0, id.indexOf("/")))
+      : { ok: false, problem: "no_default", message: parsed.message };
   }
   const pool = registry.pool(parsed.ref.provider);
   if (pool) {
@@ -73,7 +76,11 @@ export function inferenceError(id: string, refusal: Refusal, param = "model"): A
     case "no_default":
       return invalidRequest(refusal.message, "no_default_provider", param);
     case "unknown_provider": {
-      const hint = refusal.near ? ` Did you mean '${refusal.near}'?` : refusal.known.length ? ` Known providers: ${refusal.known.slice(0, 10).join(", ")}.` : "";
+      const hint = refusal.near
+        ? ` Did you mean '${refusal.near}'?`
+        : refusal.known.length
+          ? ` Known providers: ${refusal.known.slice(0, 10).join(", ")}.`
+          : "";
       return invalidRequest(
         `Unknown provider '${refusal.prefix}' in model '${id}'.${hint} Model ids look like 'provider/model'; GET /v1/models lists them.`,
         "unknown_provider",
@@ -93,7 +100,11 @@ export function lookupError(id: string, _refusal: Refusal): ApiError {
 }
 
 /** Resolves for inference: the target (a host's model or a pool's), or the 4xx thrown. */
-export async function resolveForInference(scope: Scope, id: string, param = "model"): Promise<{ target: ResolvedModel } | { pool: PoolModel }> {
+export async function resolveForInference(
+  scope: Scope,
+  id: string,
+  param = "model",
+): Promise<{ target: ResolvedModel } | { pool: PoolModel }> {
   const resolution = await resolve(scope, id);
   if (!resolution.ok) throw inferenceError(id, resolution, param);
   return resolution.pool ? { pool: resolution.pool } : { target: resolution.target };

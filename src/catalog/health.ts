@@ -25,7 +25,8 @@ async function check(scope: Scope, provider: Provider): Promise<ProviderHealth> 
   if (!provider.enabled) return { ...base, reachable: null, reason: "disabled", latency_ms: null, models: null, loaded: [] };
   const probe = await probeModelList(scope, provider, provider.timeouts.catalogMs);
   const why = probe.message ? { message: probe.message, fix: probe.fix } : {};
-  if (probe.reason !== "ok" || !probe.models) return { ...base, reachable: false, reason: probe.reason, ...why, latency_ms: probe.latency_ms, models: null, loaded: [] };
+  if (probe.reason !== "ok" || !probe.models)
+    return { ...base, reachable: false, reason: probe.reason, ...why, latency_ms: probe.latency_ms, models: null, loaded: [] };
   const loaded = probe.models.filter((m) => m.status === "loaded").map((m) => m.id);
   return { ...base, reachable: true, reason: "ok", latency_ms: probe.latency_ms, models: probe.models.length, loaded };
 }

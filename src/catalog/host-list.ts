@@ -11,7 +11,9 @@ import type { HostModel } from "./types.ts";
 export type ListResult = { ok: true; models: HostModel[] } | { ok: false; failure: HostFailure };
 
 export function staticModels(provider: Provider): HostModel[] | undefined {
-  return provider.models?.map((m) => (typeof m === "string" ? { id: m } : { id: m.id, ...(m.context_length ? { context_length: m.context_length } : {}) }));
+  return provider.models?.map((m) =>
+    typeof m === "string" ? { id: m } : { id: m.id, ...(m.context_length ? { context_length: m.context_length } : {}) },
+  );
 }
 
 /**

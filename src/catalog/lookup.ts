@@ -43,7 +43,12 @@ async function lookupTarget(scope: Scope, target: ResolvedModel): Promise<ModelL
 export async function lookupPool(scope: Scope, pool: PoolModel): Promise<PoolLookup> {
   const members = await Promise.all(pool.members.map((m) => lookupTarget(scope, m)));
   const byId = new Map(members.filter((m) => m.model).map((m) => [m.compositeId, toRecord(m.provider, m.model as HostModel, m.list.ok)]));
-  const record = poolRecord(pool.pool, pool.wireModel, pool.members.map((m) => m.compositeId), byId);
+  const record = poolRecord(
+    pool.pool,
+    pool.wireModel,
+    pool.members.map((m) => m.compositeId),
+    byId,
+  );
   return { pool, record, members };
 }
 

@@ -50,7 +50,10 @@ async function readLastGood(signature: string): Promise<HostModel[] | undefined>
 async function writeLastGood(signature: string, models: HostModel[]): Promise<void> {
   try {
     const body = JSON.stringify(models);
-    await caches.default.put(cacheKey(signature), new Response(body, { headers: { "content-type": "application/json", "cache-control": `max-age=${LAST_GOOD_TTL_S}` } }));
+    await caches.default.put(
+      cacheKey(signature),
+      new Response(body, { headers: { "content-type": "application/json", "cache-control": `max-age=${LAST_GOOD_TTL_S}` } }),
+    );
   } catch {
     // The Cache API is unavailable on workers.dev and in some local setups; memory still serves.
   }

@@ -40,7 +40,10 @@ export interface DiscoverInput {
 
 export async function discoverContext(scope: Scope, input: DiscoverInput, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
   const { compositeId, provider, wireModel, model } = input;
-  const answer = (entry: { context_length: number; slots: number | null; fetched_at: number }, source: ContextAnswer["source"]): ContextAnswer => ({
+  const answer = (
+    entry: { context_length: number; slots: number | null; fetched_at: number },
+    source: ContextAnswer["source"],
+  ): ContextAnswer => ({
     id: compositeId,
     context_length: entry.context_length,
     total_slots: entry.slots,
@@ -58,7 +61,13 @@ export async function discoverContext(scope: Scope, input: DiscoverInput, cache:
   if (loadedNow?.has(wireModel)) {
     const props = await host.kind.readProps(host, wireModel, AbortSignal.timeout(PROBE_MS));
     if (props) {
-      const entry: ContextEntry = { composite_id: compositeId, context_length: props.n_ctx, slots: props.slots, source: "props", fetched_at: now };
+      const entry: ContextEntry = {
+        composite_id: compositeId,
+        context_length: props.n_ctx,
+        slots: props.slots,
+        source: "props",
+        fetched_at: now,
+      };
       await cache.put(entry);
       return answer(entry, "props");
     }
@@ -75,7 +84,11 @@ export async function discoverContext(scope: Scope, input: DiscoverInput, cache:
  */
 export async function discoverPoolContext(scope: Scope, found: PoolLookup, cache: ContextCache, now = Date.now()): Promise<ContextAnswer> {
   const answers = await Promise.all(found.members.map((m) => discoverContext(scope, { ...m, reachable: m.list.ok }, cache, now)));
-  const known = answers.filter((a) => a.context_length !== null).sort((a, b) => (a.context_length as number) - (b.context_length as number));
+  const known = answers
+    .filter((a) => a.context_length !== null)
+    .sort((a, b) => (a.context_length as number) - (b.context_length as number));
   const smallest = known[0];
-  return smallest ? { ...smallest, id: found.pool.compositeId } : { id: found.pool.compositeId, context_length: null, total_slots: null, source: null, fetched_at: null };
+  return smallest
+    ? { ...smallest, id: found.pool.compositeId }
+    : { id: found.pool.compositeId, context_length: null, total_slots: null, source: null, fetched_at: null };
 }

@@ -42,11 +42,21 @@ async function examine(scope: Scope, provider: Provider, warnings: RegistryWarni
   const outcome = { reason: list.reason, ...(list.message ? { message: list.message, fix: list.fix } : {}), latency_ms: list.latency_ms };
   if (list.reason !== "ok" || !list.models) return { ...base, ok: false, ...outcome, models: null, loaded: [] };
   const loaded = list.models.filter((m) => m.status === "loaded").map((m) => m.id);
-  const report: DoctorReport = { ...base, ok: true, ...outcome, models: list.models.length, loaded, lists_status: list.listsStatus === true };
+  const report: DoctorReport = {
+    ...base,
+    ok: true,
+    ...outcome,
+    models: list.models.length,
+    loaded,
+    lists_status: list.listsStatus === true,
+  };
   // The generation and `/props` are llama-swap's own; a hosted API has neither.
   if (provider.kind === "llama-swap" && !provider.models) {
     const host = scope.host(provider);
-    const [generation, props] = await Promise.all([probeGeneration(host, DOCTOR_BUDGET_MS), probeProps(host, list.models, DOCTOR_BUDGET_MS)]);
+    const [generation, props] = await Promise.all([
+      probeGeneration(host, DOCTOR_BUDGET_MS),
+      probeProps(host, list.models, DOCTOR_BUDGET_MS),
+    ]);
     report.generation = generation;
     report.props = props;
   }

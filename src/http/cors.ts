@@ -4,7 +4,8 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
-const ALLOWED_HEADERS = "authorization, content-type, accept, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout";
+const ALLOWED_HEADERS =
+  "authorization, content-type, accept, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout";
 const EXPOSED_HEADERS = "x-request-id, x-llama-edge-provider, x-llama-edge-skipped, x-llama-edge-degraded, retry-after";
 
 let parsed: { source: string; origins: Set<string> } | undefined;
@@ -12,7 +13,10 @@ let parsed: { source: string; origins: Set<string> } | undefined;
 function allowedOrigins(setting: string | undefined): Set<string> {
   const source = setting ?? "";
   if (parsed?.source !== source) {
-    const origins = source.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter((o) => o !== "" && o !== "*");
+    const origins = source
+      .split(",")
+      .map((o) => o.trim().replace(/\/+$/, ""))
+      .filter((o) => o !== "" && o !== "*");
     parsed = { source, origins: new Set(origins) };
   }
   return parsed.origins;

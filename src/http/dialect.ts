@@ -7,7 +7,8 @@ import { dialectOfPath } from "../inference/routes-table.ts";
 
 export const dialect = createMiddleware<AppEnv>(async (c, next) => {
   const path = c.req.path;
-  const chosen = dialectOfPath(path) ?? (path.startsWith("/v1/models") && c.req.header("anthropic-version") !== undefined ? "anthropic" : undefined);
+  const chosen =
+    dialectOfPath(path) ?? (path.startsWith("/v1/models") && c.req.header("anthropic-version") !== undefined ? "anthropic" : undefined);
   if (chosen) c.set("dialect", chosen);
   await next();
 });

@@ -49,7 +49,8 @@ function releaseProbes(keys: readonly string[], admissions: readonly Admission[]
 
 /** Which circuit a failure counts against: the whole host when the connection failed, else the model. */
 function circuitOf(failure: HostFailure, target: ResolvedModel): string {
-  const hostWide = failure.kind === "tunnel_down" || ((failure.kind === "unreachable" || failure.kind === "timeout") && failure.hostWide === true);
+  const hostWide =
+    failure.kind === "tunnel_down" || ((failure.kind === "unreachable" || failure.kind === "timeout") && failure.hostWide === true);
   return hostWide ? hostKey(target.provider.id) : modelKey(target.compositeId);
 }
 

@@ -23,7 +23,9 @@ export interface ForwardRequest {
 
 function hostHeaders(job: ForwardRequest): Record<string, string> {
   const { route, request, clientHeaders } = job;
-  const headers: Record<string, string> = { accept: clientHeaders.get("accept") ?? (request.stream ? "text/event-stream" : "application/json") };
+  const headers: Record<string, string> = {
+    accept: clientHeaders.get("accept") ?? (request.stream ? "text/event-stream" : "application/json"),
+  };
   if (route.modelFrom === "json") headers["content-type"] = "application/json";
   for (const name of route.passHeaders ?? []) {
     const value = clientHeaders.get(name);

@@ -43,7 +43,10 @@ export function multipartBoundary(contentType: string): string {
   const semicolon = contentType.indexOf(";");
   const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   if (type !== "multipart/form-data") {
-    throw invalidRequest("This route takes a multipart/form-data body (Content-Type: multipart/form-data; boundary=...).", "invalid_content_type");
+    throw invalidRequest(
+      "This route takes a multipart/form-data body (Content-Type: multipart/form-data; boundary=...).",
+      "invalid_content_type",
+    );
   }
   const boundary = semicolon === -1 ? undefined : parameters(contentType.slice(semicolon + 1)).get("boundary");
   if (boundary === undefined || boundary === "") {
@@ -76,8 +79,10 @@ export function parsePartHeaders(block: Uint8Array): PartHeaders {
   for (const line of lines) {
     if (line === "") continue; // only an empty block has one
     const colon = line.indexOf(":");
-    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) throw malformedMultipart(`a part has the header line '${line.slice(0, 60)}'.`, "malformed_part_headers");
-    if (line.slice(0, colon).toLowerCase() === "content-disposition" && disposition === undefined) disposition = line.slice(colon + 1).trim();
+    if (colon <= 0 || !TOKEN.test(line.slice(0, colon)))
+      throw malformedMultipart(`a part has the header line '${line.slice(0, 60)}'.`, "malformed_part_headers");
+    if (line.slice(0, colon).toLowerCase() === "content-disposition" && disposition === undefined)
+      disposition = line.slice(colon + 1).trim();
   }
   if (disposition === undefined) return { name: undefined, isFile: false };
   const semicolon = disposition.indexOf(";");

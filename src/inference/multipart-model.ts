@@ -29,11 +29,20 @@ const modelDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
 const invalidModel = (message: string) => invalidRequest(`The 'model' field ${message}.`, "invalid_model", "model");
 const tooLarge = (max: number) =>
-  new ApiError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: `The request body is larger than ${max / (1024 * 1024)} MiB.` });
+  new ApiError({
+    status: 413,
+    type: "invalid_request_error",
+    code: "request_too_large",
+    message: `The request body is larger than ${max / (1024 * 1024)} MiB.`,
+  });
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   const last = haystack.length - needle.length;
-  for (let i = haystack.indexOf(needle[0] as number, Math.max(0, from)); i !== -1 && i <= last; i = haystack.indexOf(needle[0] as number, i + 1)) {
+  for (
+    let i = haystack.indexOf(needle[0] as number, Math.max(0, from));
+    i !== -1 && i <= last;
+    i = haystack.indexOf(needle[0] as number, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;
@@ -78,7 +87,8 @@ class Scanner {
 
   /** The error for a body that ended before a model value was complete. */
   endError(): ApiError {
-    if (this.state === "closed") return invalidRequest("The multipart body has no 'model' field. Send a model id such as 'provider/model'.", "missing_model", "model");
+    if (this.state === "closed")
+      return invalidRequest("The multipart body has no 'model' field. Send a model id such as 'provider/model'.", "missing_model", "model");
     if (this.state === "preamble") return malformedMultipart("no boundary line matches the Content-Type's boundary.");
     return malformedMultipart("it ended before its closing boundary.");
   }
@@ -101,7 +111,8 @@ class Scanner {
         const found = indexOf(this.window, this.delimiter, this.scanFrom - this.windowStart);
         if (found === -1) {
           this.scanFrom = Math.max(this.scanFrom, this.windowEnd - this.delimiter.length + 1);
-          if (this.state === "model" && this.windowEnd - this.mark > MAX_MODEL_BYTES + this.delimiter.length) throw invalidModel(`is longer than ${MAX_MODEL_BYTES} bytes`);
+          if (this.state === "model" && this.windowEnd - this.mark > MAX_MODEL_BYTES + this.delimiter.length)
+            throw invalidModel(`is longer than ${MAX_MODEL_BYTES} bytes`);
           if (this.state !== "model") this.mark = this.scanFrom;
           return "wait";
         }
@@ -139,12 +150,20 @@ class Scanner {
         } else {
           const found = indexOf(this.window, new Uint8Array([CR, LF, CR, LF]), this.scanFrom - this.windowStart);
           if (found === -1) {
-            if (this.windowEnd - this.mark > MAX_PART_HEADER_BYTES) throw malformedMultipart(`a part's headers are longer than ${MAX_PART_HEADER_BYTES / 1024} KiB.`, "multipart_headers_too_large");
+            if (this.windowEnd - this.mark > MAX_PART_HEADER_BYTES)
+              throw malformedMultipart(
+                `a part's headers are longer than ${MAX_PART_HEADER_BYTES / 1024} KiB.`,
+                "multipart_headers_too_large",
+              );
             this.scanFrom = Math.max(this.mark, this.windowEnd - 3);
             return "wait";
           }
           const end = this.windowStart + found;
-          if (end - this.mark > MAX_PART_HEADER_BYTES) throw malformedMultipart(`a part's headers are longer than ${MAX_PART_HEADER_BYTES / 1024} KiB.`, "multipart_headers_too_large");
+          if (end - this.mark > MAX_PART_HEADER_BYTES)
+            throw malformedMultipart(
+              `a part's headers are longer than ${MAX_PART_HEADER_BYTES / 1024} KiB.`,
+              "multipart_headers_too_large",
+            );
           block = this.window.subarray(this.mark - this.windowStart, found);
           bodyStart = end + 4;
         }
@@ -183,7 +202,11 @@ function join(parts: Uint8Array[]): Uint8Array {
  * read). Rejects with a 400 ApiError for a malformed body, 413 past `limits.maxBytes`; the body is
  * cancelled then. `withModel` may be called once.
  */
-export async function readMultipartModel(body: ReadableStream<Uint8Array>, contentType: string, limits: { maxBytes: number }): Promise<MultipartModel> {
+export async function readMultipartModel(
+  body: ReadableStream<Uint8Array>,
+  contentType: string,
+  limits: { maxBytes: number },
+): Promise<MultipartModel> {
   const boundary = multipartBoundary(contentType);
   const reader = body.getReader();
   const scanner = new Scanner(boundary);

@@ -85,7 +85,8 @@ export async function readBodyBytes(request: Request): Promise<ArrayBuffer> {
 }
 
 const notJson = () => invalidRequest("The request body is not valid JSON (UTF-8).", "invalid_json");
-const fieldError = (field: string, message: string) => invalidRequest(`The '${field}' field is invalid: ${message}.`, "invalid_body", field);
+const fieldError = (field: string, message: string) =>
+  invalidRequest(`The '${field}' field is invalid: ${message}.`, "invalid_body", field);
 
 /** The fields the router reads; the last of duplicates counts, as with JSON.parse. */
 const READ = new Set(["model", "models", "messages", "input", "stream"]);
@@ -106,7 +107,12 @@ function notAnObject(bytes: Uint8Array): never {
 }
 
 function readModel(bytes: Uint8Array, member: Member | undefined): string {
-  if (!member) throw invalidRequest("The request body has no 'model'. Send a model id such as 'provider/model' (GET /v1/models lists them).", "missing_model", "model");
+  if (!member)
+    throw invalidRequest(
+      "The request body has no 'model'. Send a model id such as 'provider/model' (GET /v1/models lists them).",
+      "missing_model",
+      "model",
+    );
   const value = bytes[member.valueStart] === 0x22 ? parseSlice(bytes, member.valueStart, member.valueEnd) : undefined;
   if (typeof value !== "string") throw invalidRequest("The 'model' field must be a string.", "invalid_model", "model");
   if (value === "") throw invalidRequest("The 'model' field must not be empty.", "invalid_model", "model");

@@ -22,7 +22,8 @@ export async function readRouted(route: InferenceRoute, request: Request): Promi
   const url = new URL(request.url);
   if (route.modelFrom === "query") {
     const model = url.searchParams.get("model");
-    if (!model) throw invalidRequest("The request has no 'model'. Send ?model=provider/model (GET /v1/models lists them).", "missing_model", "model");
+    if (!model)
+      throw invalidRequest("The request has no 'model'. Send ?model=provider/model (GET /v1/models lists them).", "missing_model", "model");
     return {
       model,
       stream: false,

@@ -38,7 +38,13 @@ async function resolveRequested(scope: Scope, ids: readonly string[]): Promise<R
       if (resolution.ok) return resolution.pool ? resolution.pool.members : [resolution.target];
       // `models[i]` names the entry in a request's own fallback list that was refused.
       const error = inferenceError(id, resolution, "models");
-      throw new ApiError({ status: error.status, type: error.type, code: error.code, param: "models", message: `models[${i}]: ${error.message}` });
+      throw new ApiError({
+        status: error.status,
+        type: error.type,
+        code: error.code,
+        param: "models",
+        message: `models[${i}]: ${error.message}`,
+      });
     }),
   );
   return lists.flat();
@@ -62,7 +68,13 @@ export async function runInference(job: InferenceJob): Promise<Response> {
   if ("pool" in resolved) {
     routing = await planPoolRequest(scope, resolved.pool, job.user, job.conversation);
     const [head, ...rest] = routing.order;
-    if (!head) throw new ApiError({ status: 503, type: "api_error", code: "provider_unavailable", message: `No member of '${resolved.pool.compositeId}' is enabled.` });
+    if (!head)
+      throw new ApiError({
+        status: 503,
+        type: "api_error",
+        code: "provider_unavailable",
+        message: `No member of '${resolved.pool.compositeId}' is enabled.`,
+      });
     first = head;
     ordered = [...rest, ...requested];
     log.pool = resolved.pool.compositeId;
@@ -98,20 +110,21 @@ export async function runInference(job: InferenceJob): Promise<Response> {
       throw error;
     }
   };
-  const attempt: Promise<Answer> = runAttempts({ first, requested: ordered, resolveLater, user: job.user, spillOnBusy: routing !== undefined }, send).then(
-    ({ response, target, skipped }) => {
-      log.provider = target.provider.id;
-      if (routing) {
-        recordAnswer(routing, target);
-        log.model = target.compositeId;
-        log.route = routeOf(routing, target);
-        setHeader(response, "x-llama-edge-model", target.compositeId);
-        setHeader(response, "x-llama-edge-route", log.route);
-      } else if (target !== first) log.fallback = target.compositeId;
-      if (skipped.length) response.headers.set("x-llama-edge-skipped", skippedHeader(skipped));
-      return { response, provider: target.provider.id };
-    },
-  );
+  const attempt: Promise<Answer> = runAttempts(
+    { first, requested: ordered, resolveLater, user: job.user, spillOnBusy: routing !== undefined },
+    send,
+  ).then(({ response, target, skipped }) => {
+    log.provider = target.provider.id;
+    if (routing) {
+      recordAnswer(routing, target);
+      log.model = target.compositeId;
+      log.route = routeOf(routing, target);
+      setHeader(response, "x-llama-edge-model", target.compositeId);
+      setHeader(response, "x-llama-edge-route", log.route);
+    } else if (target !== first) log.fallback = target.compositeId;
+    if (skipped.length) response.headers.set("x-llama-edge-skipped", skippedHeader(skipped));
+    return { response, provider: target.provider.id };
+  });
 
   if (!body.stream) return (await attempt).response;
   const waited = await waitOrKeepAlive({

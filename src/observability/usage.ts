@@ -10,7 +10,10 @@ export const USAGE_COLUMNS = {
   doubles: ["ms", "ttfb_ms", "bytes"],
 } as const;
 
-export function recordUsage(env: Env, entry: RequestLog & { status: number; ms: number; ttfb_ms: number; bytes?: number; end?: string }): void {
+export function recordUsage(
+  env: Env,
+  entry: RequestLog & { status: number; ms: number; ttfb_ms: number; bytes?: number; end?: string },
+): void {
   const dataset = env.USAGE;
   if (!dataset || !entry.model) return;
   const text = (value: unknown) => (value === undefined ? "" : String(value));

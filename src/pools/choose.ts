@@ -36,7 +36,10 @@ export function planPool(model: PoolModel, key: string, lists: ReadonlyMap<strin
   let chosen = affine;
   if (!chosen) {
     const open = warm.filter(free);
-    chosen = open.reduce<Member | undefined>((best, m) => (!best || rendezvousScore(key, m.compositeId) > rendezvousScore(key, best.compositeId) ? m : best), undefined);
+    chosen = open.reduce<Member | undefined>(
+      (best, m) => (!best || rendezvousScore(key, m.compositeId) > rendezvousScore(key, best.compositeId) ? m : best),
+      undefined,
+    );
   }
   const ordered: Member[] = [];
   const add = (m: Member | undefined) => m && !ordered.includes(m) && ordered.push(m);
@@ -49,6 +52,14 @@ export function planPool(model: PoolModel, key: string, lists: ReadonlyMap<strin
   down.forEach(add);
 
   const first = ordered[0];
-  const firstRoute: Route = !first ? "cold" : first === affine ? "affinity" : warmth.get(first) === "warm" ? "warm" : swap(first) ? "cold" : "fallback";
+  const firstRoute: Route = !first
+    ? "cold"
+    : first === affine
+      ? "affinity"
+      : warmth.get(first) === "warm"
+        ? "warm"
+        : swap(first)
+          ? "cold"
+          : "fallback";
   return { order: ordered, firstRoute };
 }

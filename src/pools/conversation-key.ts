@@ -6,14 +6,25 @@
 const SESSION_HEADERS = ["x-session-id", "x-claude-code-session-id"] as const;
 const KEYS = ["messages", "input", "prompt"].map((k) => new TextEncoder().encode(`"${k}"`));
 const MAX_HASHED = 4096;
-const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, OPEN_SQ = 0x5b, CLOSE_SQ = 0x5d, OPEN_CURLY = 0x7b, CLOSE_CURLY = 0x7d, COMMA = 0x2c;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COLON = 0x3a,
+  OPEN_SQ = 0x5b,
+  CLOSE_SQ = 0x5d,
+  OPEN_CURLY = 0x7b,
+  CLOSE_CURLY = 0x7d,
+  COMMA = 0x2c;
 const USER_ROLE = /"role"\s*:\s*"user"/;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 function indexOf(bytes: Uint8Array, needle: Uint8Array, from = 0): number {
   const first = needle[0];
-  outer: for (let i = bytes.indexOf(first as number, from); i !== -1 && i <= bytes.length - needle.length; i = bytes.indexOf(first as number, i + 1)) {
+  outer: for (
+    let i = bytes.indexOf(first as number, from);
+    i !== -1 && i <= bytes.length - needle.length;
+    i = bytes.indexOf(first as number, i + 1)
+  ) {
     for (let j = 1; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
     return i;
   }

@@ -5,10 +5,19 @@ import type { CatalogModel } from "../catalog/types.ts";
 import { displayName, formatModelId } from "../model-id.ts";
 import type { Pool } from "../registry/schema.ts";
 
-export function poolRecord(pool: Pool, wireModel: string, memberIds: readonly string[], byId: ReadonlyMap<string, CatalogModel>): CatalogModel {
+export function poolRecord(
+  pool: Pool,
+  wireModel: string,
+  memberIds: readonly string[],
+  byId: ReadonlyMap<string, CatalogModel>,
+): CatalogModel {
   const id = formatModelId({ provider: pool.id, model: wireModel });
   const members = memberIds.map((m) => byId.get(m)).filter((m): m is CatalogModel => m !== undefined);
-  const status = members.some((m) => m.status === "loaded") ? "loaded" : members.some((m) => m.status !== "unavailable") ? "unloaded" : "unavailable";
+  const status = members.some((m) => m.status === "loaded")
+    ? "loaded"
+    : members.some((m) => m.status !== "unavailable")
+      ? "unloaded"
+      : "unavailable";
   const contexts = members.map((m) => m.context_length).filter((c): c is number => c !== undefined);
   return {
     id,

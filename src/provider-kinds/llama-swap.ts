@@ -54,7 +54,9 @@ export const llamaSwapKind: ProviderKind = {
   unreportedStatus: "unloaded",
   async listModels(host, signal) {
     const json = await host.getJson("/v1/models", signal, MAX_LIST_BYTES);
-    const models = listOrThrow(json, () => hostError({ kind: "failed", provider: host.provider.id, status: 200, detail: "the model list is not an OpenAI list" }));
+    const models = listOrThrow(json, () =>
+      hostError({ kind: "failed", provider: host.provider.id, status: 200, detail: "the model list is not an OpenAI list" }),
+    );
     // Before v236 the list has no `status`: ask `/running` (within the same deadline) rather than call
     // every model unloaded. When `/running` does not answer either, status stays unknown.
     if (models.length === 0 || models.some((m) => m.status !== undefined)) return models;

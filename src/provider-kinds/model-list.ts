@@ -19,9 +19,16 @@ const Record_ = z.looseObject({
   id: z.string().min(1).max(256),
   status: z.looseObject({ value: z.string() }).optional().catch(undefined),
   context_length: z.number().int().positive().optional().catch(undefined),
-  meta: z.looseObject({ n_ctx: z.number().int().positive().optional().catch(undefined) }).optional().catch(undefined),
+  meta: z
+    .looseObject({ n_ctx: z.number().int().positive().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
   capabilities: Capabilities.optional().catch(undefined),
-  architecture: z.strictObject({ input_modalities: Names.optional(), output_modalities: Names.optional() }).partial().optional().catch(undefined),
+  architecture: z
+    .strictObject({ input_modalities: Names.optional(), output_modalities: Names.optional() })
+    .partial()
+    .optional()
+    .catch(undefined),
   supported_parameters: Names.optional().catch(undefined),
 });
 const List = z.looseObject({ data: z.array(z.unknown()).max(5000) });

@@ -17,7 +17,9 @@ export const openaiKind: ProviderKind = {
   unreportedStatus: "loaded",
   async listModels(host: Host, signal) {
     const json = await host.getJson("/models", signal, MAX_LIST_BYTES);
-    return listOrThrow(json, () => hostError({ kind: "failed", provider: host.provider.id, status: 200, detail: "the model list is not an OpenAI list" }));
+    return listOrThrow(json, () =>
+      hostError({ kind: "failed", provider: host.provider.id, status: 200, detail: "the model list is not an OpenAI list" }),
+    );
   },
   loadedModels: async () => undefined,
   readProps: async () => undefined,

@@ -27,7 +27,8 @@ export function isPublicPlainHttp(value: string): boolean {
     return false;
   }
 }
-const PLAIN_HTTP_RULE = "must use https (plain http only for localhost, private addresses such as 192.168.1.5, 10.x, 172.16-31.x, *.local, *.lan, *.internal, or with the vpc transport)";
+const PLAIN_HTTP_RULE =
+  "must use https (plain http only for localhost, private addresses such as 192.168.1.5, 10.x, 172.16-31.x, *.local, *.lan, *.internal, or with the vpc transport)";
 
 /** A Worker secret is referenced by its NAME (`SAM_ACCESS_ID`); the value never leaves Worker secrets. */
 const SecretName = z
@@ -105,39 +106,43 @@ const CompositeIdList = z.array(z.string().min(3).max(256)).max(16);
 
 const StaticModel = z.union([
   z.string().min(1).max(256),
-  z.strictObject({ id: z.string().min(1).max(256), name: z.string().max(256).optional(), context_length: z.number().int().positive().optional() }),
+  z.strictObject({
+    id: z.string().min(1).max(256),
+    name: z.string().max(256).optional(),
+    context_length: z.number().int().positive().optional(),
+  }),
 ]);
 
-export const Provider = z.strictObject({
-  id: z.string().regex(PROVIDER_ID, "must be 1 to 32 lowercase letters, digits or '-'"),
-  label: z.string().min(1).max(80),
-  /** `llama-swap`: paths under baseUrl are `/v1/...`. `openai`: baseUrl is the API root an OpenAI SDK would take (`https://api.deepseek.com`), paths are `/chat/completions`, `/models`... */
-  kind: z.enum(["llama-swap", "openai"]),
-  baseUrl: HostUrl,
-  /** Chat and completions go here when set; embeddings always go to baseUrl. */
-  sidecarUrl: HostUrl.optional(),
-  /** One method, or a list for a host behind Access that also checks llama-swap's own API keys. */
-  auth: z
-    .union([AuthMethod, z.array(AuthMethod).min(1).max(3)], { error: authAsString })
-    .default({ type: "none" }),
-  enabled: z.boolean().default(true),
-  transport: Transport.default({ type: "https" }),
-  // `prefault` parses the empty object, so every default above is filled in.
-  timeouts: Timeouts.prefault({}),
-  /** A static model list, for APIs that have none (or to pin one). Replaces the host's list in the catalog. */
-  models: z.array(StaticModel).max(1000).optional(),
-  /** Composite ids tried in order when this provider is unavailable (before any byte reached the client). */
-  fallbacks: CompositeIdList.optional(),
-  /** Per-model fallbacks, keyed by wire model id; tried before the provider's own. */
-  modelFallbacks: z.record(z.string().min(1).max(256), CompositeIdList).optional(),
-}).superRefine((provider, ctx) => {
-  // A VPC binding reaches the host inside the tunnel, so its URL only names scheme, host and path.
-  if (provider.transport.type === "vpc") return;
-  for (const field of ["baseUrl", "sidecarUrl"] as const) {
-    const value = provider[field];
-    if (value !== undefined && isPublicPlainHttp(value)) ctx.addIssue({ code: "custom", path: [field], message: PLAIN_HTTP_RULE });
-  }
-});
+export const Provider = z
+  .strictObject({
+    id: z.string().regex(PROVIDER_ID, "must be 1 to 32 lowercase letters, digits or '-'"),
+    label: z.string().min(1).max(80),
+    /** `llama-swap`: paths under baseUrl are `/v1/...`. `openai`: baseUrl is the API root an OpenAI SDK would take (`https://api.deepseek.com`), paths are `/chat/completions`, `/models`... */
+    kind: z.enum(["llama-swap", "openai"]),
+    baseUrl: HostUrl,
+    /** Chat and completions go here when set; embeddings always go to baseUrl. */
+    sidecarUrl: HostUrl.optional(),
+    /** One method, or a list for a host behind Access that also checks llama-swap's own API keys. */
+    auth: z.union([AuthMethod, z.array(AuthMethod).min(1).max(3)], { error: authAsString }).default({ type: "none" }),
+    enabled: z.boolean().default(true),
+    transport: Transport.default({ type: "https" }),
+    // `prefault` parses the empty object, so every default above is filled in.
+    timeouts: Timeouts.prefault({}),
+    /** A static model list, for APIs that have none (or to pin one). Replaces the host's list in the catalog. */
+    models: z.array(StaticModel).max(1000).optional(),
+    /** Composite ids tried in order when this provider is unavailable (before any byte reached the client). */
+    fallbacks: CompositeIdList.optional(),
+    /** Per-model fallbacks, keyed by wire model id; tried before the provider's own. */
+    modelFallbacks: z.record(z.string().min(1).max(256), CompositeIdList).optional(),
+  })
+  .superRefine((provider, ctx) => {
+    // A VPC binding reaches the host inside the tunnel, so its URL only names scheme, host and path.
+    if (provider.transport.type === "vpc") return;
+    for (const field of ["baseUrl", "sidecarUrl"] as const) {
+      const value = provider[field];
+      if (value !== undefined && isPublicPlainHttp(value)) ctx.addIssue({ code: "custom", path: [field], message: PLAIN_HTTP_RULE });
+    }
+  });
 export type Provider = z.infer<typeof Provider>;
 export type ProviderInput = z.input<typeof Provider>;
 
@@ -185,7 +190,11 @@ export const RegistryDocument = z
     }
     const pools = new Set(doc.providers.filter(isPool).map((p) => p.id));
     if (doc.defaultProvider !== undefined && pools.has(doc.defaultProvider)) {
-      ctx.addIssue({ code: "custom", path: ["defaultProvider"], message: `names the pool '${doc.defaultProvider}'; bare ids go to a provider with a host` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultProvider"],
+        message: `names the pool '${doc.defaultProvider}'; bare ids go to a provider with a host`,
+      });
     }
     doc.providers.forEach((p, i) => {
       if (!isPool(p)) return;
@@ -195,7 +204,11 @@ export const RegistryDocument = z
           const path = ["providers", i, "members", model, j];
           if (pools.has(prefix)) ctx.addIssue({ code: "custom", path, message: `names the pool '${prefix}'; a pool cannot be a member` });
           else if (!seen.has(prefix) || member.length === prefix.length + 1) {
-            ctx.addIssue({ code: "custom", path, message: "must be a composite id 'provider/model' naming another provider of the registry" });
+            ctx.addIssue({
+              code: "custom",
+              path,
+              message: "must be a composite id 'provider/model' naming another provider of the registry",
+            });
           }
         });
       }
@@ -206,9 +219,7 @@ export type RegistryDocument = z.infer<typeof RegistryDocument>;
 /** `providers[1].baseUrl: must use https ...`, one line per problem: field paths, never values. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path
-      .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
-      .join("");
+    const path = issue.path.map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`)).join("");
     return `${path || "(root)"}: ${issue.message}`;
   });
 }

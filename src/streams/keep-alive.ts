@@ -41,7 +41,10 @@ const asApiError = (error: unknown): ApiError =>
 
 export async function waitOrKeepAlive(options: KeepAliveOptions): Promise<Waited> {
   // Errors are handled where the answer is consumed; keep an early rejection from being "unhandled".
-  const settled = options.answer.then(() => "answered" as const, () => "answered" as const);
+  const settled = options.answer.then(
+    () => "answered" as const,
+    () => "answered" as const,
+  );
   let timer = 0;
   const threshold = new Promise<"waiting">((resolve) => {
     timer = setTimeout(() => resolve("waiting"), options.thresholdMs);
@@ -80,7 +83,9 @@ export async function waitOrKeepAlive(options: KeepAliveOptions): Promise<Waited
           }
           if (!isEventStream(response.headers.get("content-type")) || !response.body) {
             response.body?.cancel().catch(() => {});
-            return fail(toApiError({ kind: "not_a_stream", provider, contentType: response.headers.get("content-type") ?? "no content type" }));
+            return fail(
+              toApiError({ kind: "not_a_stream", provider, contentType: response.headers.get("content-type") ?? "no content type" }),
+            );
           }
           upstream = response.body.getReader();
           return upstream;

@@ -66,7 +66,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** Reads the next chunk, or rejects with a stall when none comes within `idleMs`. */
-function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number, stall: HostFailure): Promise<ReadableStreamReadResult<Uint8Array>> {
+function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs: number,
+  stall: HostFailure,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
   let timer = 0;
   const idle = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(stall), idleMs);
@@ -104,13 +108,17 @@ export function relayHostStream(body: ReadableStream<Uint8Array>, options: Relay
           try {
             chunk = await readWithin(reader, idleMs, stall);
           } catch (error) {
-            const failure = error === stall ? stall : { kind: "stream_broken" as const, provider, detail: error instanceof Error ? error.message : String(error) };
+            const failure =
+              error === stall
+                ? stall
+                : { kind: "stream_broken" as const, provider, detail: error instanceof Error ? error.message : String(error) };
             return fail(controller, failure);
           }
           if (chunk.done) {
             // A host that ends its last event without the blank line: what it sent is all there is.
             const finished = !endsWithDone || (held.byteLength > 0 && lastEventIsDone(held));
-            if (!finished) return fail(controller, { kind: "stream_broken", provider, detail: "the host closed the stream without [DONE]" });
+            if (!finished)
+              return fail(controller, { kind: "stream_broken", provider, detail: "the host closed the stream without [DONE]" });
             if (held.byteLength) {
               bytes += held.byteLength;
               controller.enqueue(held);

@@ -51,7 +51,10 @@ export async function readBoundedText(res: Response, maxBytes: number): Promise<
 }
 
 /** Parsed JSON, or why not: the body was over the cap, broke off, or is not JSON. */
-export async function readBoundedJson(res: Response, maxBytes: number): Promise<{ ok: true; json: unknown } | { ok: false; reason: "too_large" | "broken" | "not_json" }> {
+export async function readBoundedJson(
+  res: Response,
+  maxBytes: number,
+): Promise<{ ok: true; json: unknown } | { ok: false; reason: "too_large" | "broken" | "not_json" }> {
   const body = await readBounded(res, maxBytes);
   if (!body.ok) return { ok: false, reason: body.reason };
   try {

@@ -24,7 +24,9 @@ const MAX_HOST_MESSAGE = 300;
 const MAX_RETRY_AFTER_S = 86_400;
 
 function logDetail(status: number, body: string, host: HostContext): string {
-  const snippet = mentionsCredential(body, host.secrets) ? "(body withheld: it contains a credential)" : body.replace(/\s+/g, " ").trim().slice(0, 300);
+  const snippet = mentionsCredential(body, host.secrets)
+    ? "(body withheld: it contains a credential)"
+    : body.replace(/\s+/g, " ").trim().slice(0, 300);
   return `host ${host.provider.id} answered HTTP ${status}: ${snippet}`;
 }
 
@@ -82,7 +84,8 @@ function serverFailure(status: number, headers: Headers, body: string, host: Hos
   if (status === 504 || status === 524) return { kind: "timeout", provider, ...(viaCloudflare ? { hostWide: true } : {}), detail };
   // A Workers VPC binding whose origin is down answers 500 `ProxyError: ...`.
   const proxyError = status === 500 && host.provider.transport.type === "vpc" && body.trimStart().startsWith("ProxyError");
-  if (status === 502 || (status >= 520 && status <= 527) || proxyError) return { kind: "unreachable", provider, status, ...(viaCloudflare || proxyError ? { hostWide: true } : {}), detail };
+  if (status === 502 || (status >= 520 && status <= 527) || proxyError)
+    return { kind: "unreachable", provider, status, ...(viaCloudflare || proxyError ? { hostWide: true } : {}), detail };
   return { kind: "failed", provider, status, detail };
 }
 
@@ -95,6 +98,11 @@ export async function classifyHostResponse(res: Response, host: HostContext): Pr
   if (res.status >= 200 && res.status < 300) return res;
   const body = await readBoundedText(res, MAX_ERROR_BODY);
   const detail = logDetail(res.status, body, host);
-  if (res.status >= 300 && res.status < 400) throw hostError({ kind: "redirected", provider: host.provider.id, status: res.status, detail });
-  throw hostError(res.status >= 400 && res.status < 500 ? clientFailure(res.status, res.headers, body, host, detail) : serverFailure(res.status, res.headers, body, host, detail));
+  if (res.status >= 300 && res.status < 400)
+    throw hostError({ kind: "redirected", provider: host.provider.id, status: res.status, detail });
+  throw hostError(
+    res.status >= 400 && res.status < 500
+      ? clientFailure(res.status, res.headers, body, host, detail)
+      : serverFailure(res.status, res.headers, body, host, detail),
+  );
 }

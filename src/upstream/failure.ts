@@ -104,13 +104,27 @@ export function toApiError(failure: HostFailure): ApiError {
     case "timeout":
       return err(504, "api_error", "provider_timeout", `The provider '${failure.provider}' did not answer in time.`, failure.detail);
     case "tunnel_down":
-      return err(503, "api_error", "provider_unavailable", `The provider '${failure.provider}' is offline: its tunnel is down. Try again later.`, failure.detail, {
-        "retry-after": TUNNEL_DOWN_RETRY_AFTER,
-      });
+      return err(
+        503,
+        "api_error",
+        "provider_unavailable",
+        `The provider '${failure.provider}' is offline: its tunnel is down. Try again later.`,
+        failure.detail,
+        {
+          "retry-after": TUNNEL_DOWN_RETRY_AFTER,
+        },
+      );
     case "not_ready":
-      return err(503, "api_error", "provider_unavailable", `The provider '${failure.provider}' is not ready. Try again shortly.`, failure.detail, {
-        "retry-after": failure.retryAfter,
-      });
+      return err(
+        503,
+        "api_error",
+        "provider_unavailable",
+        `The provider '${failure.provider}' is not ready. Try again shortly.`,
+        failure.detail,
+        {
+          "retry-after": failure.retryAfter,
+        },
+      );
     case "auth_refused":
       return err(
         failure.status,
@@ -129,7 +143,14 @@ export function toApiError(failure: HostFailure): ApiError {
       );
     case "unknown_model": {
       const e = modelNotFound(failure.compositeId);
-      return new ApiError({ status: e.status, type: e.type, code: e.code, param: e.param, message: e.message, ...(failure.detail ? { detail: failure.detail } : {}) });
+      return new ApiError({
+        status: e.status,
+        type: e.type,
+        code: e.code,
+        param: e.param,
+        message: e.message,
+        ...(failure.detail ? { detail: failure.detail } : {}),
+      });
     }
     case "no_route":
       return err(
@@ -141,8 +162,20 @@ export function toApiError(failure: HostFailure): ApiError {
       );
     case "rejected":
       return failure.status === 404
-        ? err(404, "invalid_request_error", "upstream_not_found", `The provider '${failure.provider}' answered 404 for '${failure.compositeId}'${said(failure.said)}`, failure.detail)
-        : err(failure.status, "invalid_request_error", "upstream_rejected", `The provider '${failure.provider}' rejected the request (HTTP ${failure.status})${said(failure.said)}`, failure.detail);
+        ? err(
+            404,
+            "invalid_request_error",
+            "upstream_not_found",
+            `The provider '${failure.provider}' answered 404 for '${failure.compositeId}'${said(failure.said)}`,
+            failure.detail,
+          )
+        : err(
+            failure.status,
+            "invalid_request_error",
+            "upstream_rejected",
+            `The provider '${failure.provider}' rejected the request (HTTP ${failure.status})${said(failure.said)}`,
+            failure.detail,
+          );
     case "busy":
       return err(
         429,
@@ -153,7 +186,13 @@ export function toApiError(failure: HostFailure): ApiError {
         failure.retryAfter ? { "retry-after": failure.retryAfter } : undefined,
       );
     case "failed":
-      return err(502, "api_error", "provider_error", `The provider '${failure.provider}' failed to handle the request (HTTP ${failure.status}).`, failure.detail);
+      return err(
+        502,
+        "api_error",
+        "provider_error",
+        `The provider '${failure.provider}' failed to handle the request (HTTP ${failure.status}).`,
+        failure.detail,
+      );
     case "circuit_open":
       return err(
         503,
@@ -171,7 +210,13 @@ export function toApiError(failure: HostFailure): ApiError {
         `The provider '${failure.provider}' answered a streaming request with '${failure.contentType.slice(0, 60)}' instead of an event stream.`,
       );
     case "stream_broken":
-      return err(502, "api_error", "provider_stream_interrupted", `The stream from provider '${failure.provider}' broke off before it was complete.`, failure.detail);
+      return err(
+        502,
+        "api_error",
+        "provider_stream_interrupted",
+        `The stream from provider '${failure.provider}' broke off before it was complete.`,
+        failure.detail,
+      );
     case "stream_stalled":
       return err(
         504,

@@ -28,9 +28,18 @@ export function hostFor(env: Env, provider: Provider): Host {
     send: (request) => sendToProvider(env, provider, request),
     context: (compositeId) => ({ provider, kind, compositeId, secrets: credentialValues(env, provider) }),
     async getJson(path, signal, maxBytes) {
-      const res = await classifyHostResponse(await host.send({ path, headers: { accept: "application/json" }, signal }), host.context(`${provider.id}:${path}`));
+      const res = await classifyHostResponse(
+        await host.send({ path, headers: { accept: "application/json" }, signal }),
+        host.context(`${provider.id}:${path}`),
+      );
       const read = await readBoundedJson(res, maxBytes);
-      if (!read.ok) throw hostError({ kind: "failed", provider: provider.id, status: res.status, detail: `${path}: ${read.reason === "too_large" ? `answer over ${maxBytes} bytes` : read.reason}` });
+      if (!read.ok)
+        throw hostError({
+          kind: "failed",
+          provider: provider.id,
+          status: res.status,
+          detail: `${path}: ${read.reason === "too_large" ? `answer over ${maxBytes} bytes` : read.reason}`,
+        });
       return read.json;
     },
   };

@@ -6,7 +6,15 @@
 // llama-swap, OpenAI-style APIs and Anthropic.
 import { sanitizeRetryAfter } from "./classify.ts";
 
-const PASSED = new Set(["content-type", "cache-control", "content-disposition", "x-accel-buffering", "openai-processing-ms", "openai-version", "request-id"]);
+const PASSED = new Set([
+  "content-type",
+  "cache-control",
+  "content-disposition",
+  "x-accel-buffering",
+  "openai-processing-ms",
+  "openai-version",
+  "request-id",
+]);
 const PASSED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 
 /** Types a browser would run or render as a document on the router's origin. */

@@ -67,7 +67,11 @@ function fetcherFor(env: Env, provider: Provider): (input: string, init: Request
   const name = provider.transport.binding;
   const binding = (env as unknown as Record<string, unknown>)[name] as Fetcher | undefined;
   if (!binding || typeof binding.fetch !== "function") {
-    throw hostError({ kind: "config", provider: provider.id, message: `Provider '${provider.id}' uses the VPC binding '${name}', which this Worker does not have.` });
+    throw hostError({
+      kind: "config",
+      provider: provider.id,
+      message: `Provider '${provider.id}' uses the VPC binding '${name}', which this Worker does not have.`,
+    });
   }
   return (input, init) => binding.fetch(input, init);
 }
@@ -100,7 +104,12 @@ export async function sendToProvider(env: Env, provider: Provider, request: Upst
       if (isTimeout(signal.reason)) throw hostError({ kind: "timeout", provider: provider.id });
       throw hostError({ kind: "client_left" });
     }
-    throw hostError({ kind: "unreachable", provider: provider.id, hostWide: true, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    throw hostError({
+      kind: "unreachable",
+      provider: provider.id,
+      hostWide: true,
+      detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
   } finally {
     clearTimeout(timer);
   }

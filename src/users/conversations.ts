@@ -69,7 +69,10 @@ export const ConversationBody = ConversationInput.pick({ system: true, settings:
 
 /** A title when the page sends none: the first user message, on one line, cut at a word. */
 export function titleFrom(messages: ConversationInput["messages"]): string {
-  const first = messages.find((m) => m.role === "user")?.content.replace(/\s+/g, " ").trim();
+  const first = messages
+    .find((m) => m.role === "user")
+    ?.content.replace(/\s+/g, " ")
+    .trim();
   if (!first) return "New chat";
   if (first.length <= 60) return first;
   const cut = first.slice(0, 60);

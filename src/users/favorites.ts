@@ -15,7 +15,11 @@ export const MAX_FAVORITES = 200;
 
 export function normalizeFavorites(input: readonly unknown[], registry: Registry): string[] {
   if (input.length > MAX_FAVORITES) {
-    throw invalidRequest(`favorite_models holds ${input.length} entries; at most ${MAX_FAVORITES} are allowed. Nothing was changed.`, "too_many_favorites", "favorite_models");
+    throw invalidRequest(
+      `favorite_models holds ${input.length} entries; at most ${MAX_FAVORITES} are allowed. Nothing was changed.`,
+      "too_many_favorites",
+      "favorite_models",
+    );
   }
   const problems: string[] = [];
   const out: string[] = [];

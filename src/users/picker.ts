@@ -21,7 +21,8 @@ export type PickerSection =
   | { kind: "provider"; provider: CatalogProvider; models: PickerModel[] };
 
 // llama-swap's capability names (and the spellings other hosts use) for models that do not chat.
-const NOT_CHAT = /^(embed|embedding|embeddings|rerank|reranker|reranking|audio|audio_transcriptions|audio_speech|transcription|tts|speech|image_generation|image_to_image|image)$/i;
+const NOT_CHAT =
+  /^(embed|embedding|embeddings|rerank|reranker|reranking|audio|audio_transcriptions|audio_speech|transcription|tts|speech|image_generation|image_to_image|image)$/i;
 // Capabilities that add to chat rather than replace it.
 const CHAT = /^(chat|completion|completions|vision|function_calling|tools|reasoning)$/i;
 
@@ -33,7 +34,11 @@ export function isChatModel(capabilities: readonly string[] | undefined): boolea
 }
 
 /** `contexts`: context lengths known from the user's cache, used when the host's list has none. */
-export function buildPicker(catalog: Catalog, favorites: readonly string[], contexts: Readonly<Record<string, number>> = {}): { sections: PickerSection[] } {
+export function buildPicker(
+  catalog: Catalog,
+  favorites: readonly string[],
+  contexts: Readonly<Record<string, number>> = {},
+): { sections: PickerSection[] } {
   const favored = new Set(favorites);
   const byId = new Map(catalog.models.map((m) => [m.id, m]));
   const view = (m: CatalogModel): PickerModel => {

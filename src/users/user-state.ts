@@ -48,7 +48,9 @@ export class UserState extends DurableObject<Env> {
       const added = new Map<string, number>();
       for (const row of sql.exec("SELECT composite_id, added_at FROM favorites")) added.set(String(row.composite_id), Number(row.added_at));
       sql.exec("DELETE FROM favorites");
-      ids.forEach((id, position) => sql.exec("INSERT INTO favorites (composite_id, position, added_at) VALUES (?, ?, ?)", id, position, added.get(id) ?? now));
+      ids.forEach((id, position) =>
+        sql.exec("INSERT INTO favorites (composite_id, position, added_at) VALUES (?, ?, ?)", id, position, added.get(id) ?? now),
+      );
     });
     return this.getFavorites();
   }
@@ -66,7 +68,11 @@ export class UserState extends DurableObject<Env> {
     const e = ContextRow.parse(entry);
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO model_context (composite_id, context_length, slots, source, fetched_at) VALUES (?, ?, ?, ?, ?)",
-      e.composite_id, e.context_length, e.slots, e.source, e.fetched_at,
+      e.composite_id,
+      e.context_length,
+      e.slots,
+      e.source,
+      e.fetched_at,
     );
   }
 
@@ -84,7 +90,9 @@ export class UserState extends DurableObject<Env> {
 
   /** The saved chats, most recently changed first, without their messages. */
   listConversations(): ConversationSummary[] {
-    const rows = this.ctx.storage.sql.exec("SELECT id, title, model, created_at, updated_at, bytes FROM conversations ORDER BY updated_at DESC, id").toArray();
+    const rows = this.ctx.storage.sql
+      .exec("SELECT id, title, model, created_at, updated_at, bytes FROM conversations ORDER BY updated_at DESC, id")
+      .toArray();
     return rows.map((row) => ConversationSummary.parse(row));
   }
 
@@ -92,7 +100,11 @@ export class UserState extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const row = sql.exec("SELECT id, title, model, created_at, updated_at, bytes FROM conversations WHERE id = ?", id).toArray()[0];
     if (!row) return undefined;
-    const text = sql.exec("SELECT data FROM conversation_parts WHERE conversation_id = ? ORDER BY seq", id).toArray().map((r) => String(r.data)).join("");
+    const text = sql
+      .exec("SELECT data FROM conversation_parts WHERE conversation_id = ? ORDER BY seq", id)
+      .toArray()
+      .map((r) => String(r.data))
+      .join("");
     return { ...ConversationSummary.parse(row), ...ConversationBody.parse(JSON.parse(text)) };
   }
 
@@ -100,22 +112,34 @@ export class UserState extends DurableObject<Env> {
    * Creates or replaces one chat (input already checked by the route). Refuses, changing nothing, a new
    * chat past MAX_CONVERSATIONS or a document past MAX_CONVERSATION_BYTES.
    */
-  putConversation(id: string, input: ConversationInput, now = Date.now()): { summary: ConversationSummary; created: boolean } | { refused: "too_many" | "too_large"; bytes?: number } {
+  putConversation(
+    id: string,
+    input: ConversationInput,
+    now = Date.now(),
+  ): { summary: ConversationSummary; created: boolean } | { refused: "too_many" | "too_large"; bytes?: number } {
     const sql = this.ctx.storage.sql;
     const body = JSON.stringify({ system: input.system, settings: input.settings, messages: input.messages });
     const bytes = new TextEncoder().encode(body).length;
     if (bytes > MAX_CONVERSATION_BYTES) return { refused: "too_large", bytes };
     const existing = sql.exec("SELECT created_at FROM conversations WHERE id = ?", id).toArray()[0];
-    if (!existing && Number(sql.exec("SELECT COUNT(*) AS n FROM conversations").one().n) >= MAX_CONVERSATIONS) return { refused: "too_many" };
+    if (!existing && Number(sql.exec("SELECT COUNT(*) AS n FROM conversations").one().n) >= MAX_CONVERSATIONS)
+      return { refused: "too_many" };
     const title = input.title || titleFrom(input.messages);
     const createdAt = existing ? Number(existing.created_at) : now;
     this.ctx.storage.transactionSync(() => {
       sql.exec(
         "INSERT OR REPLACE INTO conversations (id, title, model, created_at, updated_at, bytes) VALUES (?, ?, ?, ?, ?, ?)",
-        id, title, input.model ?? null, createdAt, input.updated_at ?? now, bytes,
+        id,
+        title,
+        input.model ?? null,
+        createdAt,
+        input.updated_at ?? now,
+        bytes,
       );
       sql.exec("DELETE FROM conversation_parts WHERE conversation_id = ?", id);
-      splitParts(body).forEach((part, seq) => sql.exec("INSERT INTO conversation_parts (conversation_id, seq, data) VALUES (?, ?, ?)", id, seq, part));
+      splitParts(body).forEach((part, seq) =>
+        sql.exec("INSERT INTO conversation_parts (conversation_id, seq, data) VALUES (?, ?, ?)", id, seq, part),
+      );
     });
     return { summary: this.summary(id)!, created: !existing };
   }
@@ -137,7 +161,9 @@ export class UserState extends DurableObject<Env> {
   }
 
   private summary(id: string): ConversationSummary | undefined {
-    const row = this.ctx.storage.sql.exec("SELECT id, title, model, created_at, updated_at, bytes FROM conversations WHERE id = ?", id).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec("SELECT id, title, model, created_at, updated_at, bytes FROM conversations WHERE id = ?", id)
+      .toArray()[0];
     return row ? ConversationSummary.parse(row) : undefined;
   }
 }

@@ -50,10 +50,30 @@ export function anthropicMessage(ctx: AnswerContext): Response {
   const id = `msg_${ctx.id}`;
   const usage = { input_tokens: 3, output_tokens: ctx.chunks };
   if (ctx.body.stream !== true) {
-    return json({ id, type: "message", role: "assistant", model: ctx.model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 3, output_tokens: 4 } });
+    return json({
+      id,
+      type: "message",
+      role: "assistant",
+      model: ctx.model,
+      content: [{ type: "text", text }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 3, output_tokens: 4 },
+    });
   }
   const events = [
-    named("message_start", { message: { id, type: "message", role: "assistant", model: ctx.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 0 } } }),
+    named("message_start", {
+      message: {
+        id,
+        type: "message",
+        role: "assistant",
+        model: ctx.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 3, output_tokens: 0 },
+      },
+    }),
     named("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
     ...deltas(ctx.chunks).map((t) => named("content_block_delta", { index: 0, delta: { type: "text_delta", text: t } })),
     named("content_block_stop", { index: 0 }),
@@ -83,18 +103,31 @@ export function responsesStream(ctx: AnswerContext): Response {
     yield ev("response.in_progress", { response: { ...base, status: "in_progress", output: [] } });
     yield ev("response.output_item.added", { output_index: 0, item: item("in_progress", []) });
     yield ev("response.content_part.added", { item_id: itemId, output_index: 0, content_index: 0, part: part("") });
-    for (const delta of deltas(ctx.chunks)) yield ev("response.output_text.delta", { item_id: itemId, output_index: 0, content_index: 0, delta });
+    for (const delta of deltas(ctx.chunks))
+      yield ev("response.output_text.delta", { item_id: itemId, output_index: 0, content_index: 0, delta });
     yield ev("response.output_text.done", { item_id: itemId, output_index: 0, content_index: 0, text });
     yield ev("response.content_part.done", { item_id: itemId, output_index: 0, content_index: 0, part: part(text) });
     yield ev("response.output_item.done", { output_index: 0, item: item("completed", [part(text)]) });
-    yield ev("response.completed", { response: { ...base, status: "completed", output: [item("completed", [part(text)])], usage: { input_tokens: 3, output_tokens: ctx.chunks, total_tokens: 3 + ctx.chunks } } });
+    yield ev("response.completed", {
+      response: {
+        ...base,
+        status: "completed",
+        output: [item("completed", [part(text)])],
+        usage: { input_tokens: 3, output_tokens: ctx.chunks, total_tokens: 3 + ctx.chunks },
+      },
+    });
   };
   return sse(events(), ctx.signal, ctx.chunkGapMs);
 }
 
 /** POST /v1/rerank (and its three aliases): documents scored by how many query words they share. */
 export function rerank(ctx: AnswerContext): Response {
-  const words = new Set(String(ctx.body.query ?? "").toLowerCase().split(/\W+/).filter(Boolean));
+  const words = new Set(
+    String(ctx.body.query ?? "")
+      .toLowerCase()
+      .split(/\W+/)
+      .filter(Boolean),
+  );
   const docs = Array.isArray(ctx.body.documents) ? ctx.body.documents.map((d) => (typeof d === "string" ? d : JSON.stringify(d))) : [];
   const results = docs
     .map((doc, index) => {
@@ -115,7 +148,10 @@ export function nativeCompletion(ctx: AnswerContext, path: string): Response {
   const verb = path === "/infill" ? "filled" : "completed";
   const final = { content: "", stop: true, model: ctx.model, stop_type: "eos", tokens_predicted: ctx.chunks, tokens_evaluated: 3 };
   if (ctx.body.stream !== true) return json({ ...final, content: `${ctx.name} ${verb} ${ctx.model}`, tokens_predicted: 4 });
-  const events = [...deltas(ctx.chunks).map((content) => `data: ${JSON.stringify({ content, stop: false })}\n\n`), `data: ${JSON.stringify(final)}\n\n`];
+  const events = [
+    ...deltas(ctx.chunks).map((content) => `data: ${JSON.stringify({ content, stop: false })}\n\n`),
+    `data: ${JSON.stringify(final)}\n\n`,
+  ];
   return sse(events, ctx.signal, ctx.chunkGapMs);
 }
 
@@ -134,7 +170,14 @@ export function speechBytes(model: string, voice: string, input: string, size = 
   return out;
 }
 
-const AUDIO_TYPES: Record<string, string> = { mp3: "audio/mpeg", wav: "audio/wav", opus: "audio/ogg", flac: "audio/flac", aac: "audio/aac", pcm: "audio/pcm" };
+const AUDIO_TYPES: Record<string, string> = {
+  mp3: "audio/mpeg",
+  wav: "audio/wav",
+  opus: "audio/ogg",
+  flac: "audio/flac",
+  aac: "audio/aac",
+  pcm: "audio/pcm",
+};
 
 /** POST /v1/audio/speech: binary audio, sent in 16 KiB chunks as a real TTS server streams it. */
 export function speech(ctx: AnswerContext, size?: number): Response {
@@ -162,7 +205,12 @@ async function echoFiles(form: FormData): Promise<UploadEcho[]> {
   for (const [field, value] of form) {
     if (typeof value === "string") continue;
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await value.arrayBuffer()));
-    out.push({ field, filename: value.name, size: value.size, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") });
+    out.push({
+      field,
+      filename: value.name,
+      size: value.size,
+      sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    });
   }
   return out;
 }

@@ -25,7 +25,9 @@ export const MODEL_ROUTES: Readonly<Record<string, number>> = {
 
 /** The model routes llama-swap `version` has, for the double's `routes` option: `routesIn(174)` has no /v1/messages. */
 export function routesIn(version: number): string[] {
-  return Object.entries(MODEL_ROUTES).filter(([, since]) => since <= version).map(([path]) => path);
+  return Object.entries(MODEL_ROUTES)
+    .filter(([, since]) => since <= version)
+    .map(([path]) => path);
 }
 
 export type ModelSource =

@@ -37,7 +37,18 @@
 // and `waitForRequest(predicate)` resolves when a matching one has arrived. `/props`, `/upstream/...`
 // and `/running` are served (and recorded) so tests can prove the router did NOT call them.
 
-import { anthropicMessage, countTokens, images, nativeCompletion, responsesStream, rerank, speech, transcription, voices, type AnswerContext } from "./llama-swap-answers.ts";
+import {
+  anthropicMessage,
+  countTokens,
+  images,
+  nativeCompletion,
+  responsesStream,
+  rerank,
+  speech,
+  transcription,
+  voices,
+  type AnswerContext,
+} from "./llama-swap-answers.ts";
 import { completionStream, loadingState, noModel, unknownModel } from "./llama-swap-openai.ts";
 import { MODEL_ROUTES, readModel } from "./llama-swap-routes.ts";
 
@@ -112,7 +123,12 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
 
   function record(request: Request, url: URL, bytes: Uint8Array): void {
     let text: string | undefined;
-    const entry = { method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers) } as RecordedRequest;
+    const entry = {
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      headers: Object.fromEntries(request.headers),
+    } as RecordedRequest;
     Object.defineProperty(entry, "body", { enumerable: true, get: () => (text ??= new TextDecoder().decode(bytes)) });
     Object.defineProperty(entry, "bytes", { enumerable: false, value: bytes });
     requests.push(entry);
@@ -151,7 +167,12 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
 
   function props(model: DoubleModel): Response {
     model.status = "loaded";
-    return json({ default_generation_settings: { n_ctx: model.n_ctx ?? 4096 }, total_slots: 1, model_path: `/models/${model.id}.gguf`, modalities: { vision: false } });
+    return json({
+      default_generation_settings: { n_ctx: model.n_ctx ?? 4096 },
+      total_slots: 1,
+      model_path: `/models/${model.id}.gguf`,
+      modalities: { vision: false },
+    });
   }
 
   async function inference(request: Request, url: URL, bytes: Uint8Array): Promise<Response> {
@@ -163,10 +184,19 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     if (modelId === "") return noModel(generation, accept);
     const model = models.get(modelId);
     if (!model) return unknownModel(generation, modelId, accept);
-    if (options.rateLimited) return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
+    if (options.rateLimited)
+      return new Response("Too many requests", { status: 429, headers: { "retry-after": options.rateLimited.retryAfter } });
     const streaming = parsed.stream === true && (path === "/v1/chat/completions" || path === "/v1/completions");
     if (model.status !== "loaded" && options.sendLoadingState && streaming && path === "/v1/chat/completions") {
-      return completionStream(path, modelId, `${name}-${++counter}`, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0, loadingState(model, options.loadDelayMs ?? 0, request.signal));
+      return completionStream(
+        path,
+        modelId,
+        `${name}-${++counter}`,
+        request.signal,
+        options.chunks ?? 3,
+        options.chunkGapMs ?? 0,
+        loadingState(model, options.loadDelayMs ?? 0, request.signal),
+      );
     }
     if (model.status !== "loaded") {
       await sleep(options.loadDelayMs ?? 0, request.signal);
@@ -176,7 +206,15 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     const created = Math.floor(Date.now() / 1000);
     const text = `${name} answered ${modelId}`;
     if (streaming) return completionStream(path, modelId, id, request.signal, options.chunks ?? 3, options.chunkGapMs ?? 0);
-    const ctx: AnswerContext = { name, model: modelId, id, body: parsed, signal: request.signal, chunks: options.chunks ?? 3, chunkGapMs: options.chunkGapMs ?? 0 };
+    const ctx: AnswerContext = {
+      name,
+      model: modelId,
+      id,
+      body: parsed,
+      signal: request.signal,
+      chunks: options.chunks ?? 3,
+      chunkGapMs: options.chunkGapMs ?? 0,
+    };
     switch (path) {
       case "/v1/messages":
         return anthropicMessage(ctx);
@@ -205,12 +243,32 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     if (path === "/v1/embeddings") {
       const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
       const dims = options.embeddingDims ?? 4;
-      const data = inputs.map((_, index) => ({ object: "embedding", index, embedding: Array.from({ length: dims }, (_, d) => (index + 1) / (d + 2)) }));
+      const data = inputs.map((_, index) => ({
+        object: "embedding",
+        index,
+        embedding: Array.from({ length: dims }, (_, d) => (index + 1) / (d + 2)),
+      }));
       return json({ object: "list", data, model: modelId, usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
     }
-    if (path === "/v1/completions") return json({ id, object: "text_completion", created, model: modelId, choices: [{ index: 0, text, finish_reason: "stop" }] });
+    if (path === "/v1/completions")
+      return json({ id, object: "text_completion", created, model: modelId, choices: [{ index: 0, text, finish_reason: "stop" }] });
     if (path === "/v1/responses") {
-      return json({ id, object: "response", created_at: created, status: "completed", model: modelId, output: [{ type: "message", id: `msg-${id}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] }] });
+      return json({
+        id,
+        object: "response",
+        created_at: created,
+        status: "completed",
+        model: modelId,
+        output: [
+          {
+            type: "message",
+            id: `msg-${id}`,
+            role: "assistant",
+            status: "completed",
+            content: [{ type: "output_text", text, annotations: [] }],
+          },
+        ],
+      });
     }
     return json({
       id,
@@ -230,11 +288,22 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     if (custom) return custom;
     const path = url.pathname;
     if (path === "/health") return new Response("OK", { headers: { "content-type": "text/plain" } });
-    if (!authorized(request)) return new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } });
+    if (!authorized(request))
+      return new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } });
     if (request.method === "GET" && (path === "/v1/models" || path === "/models")) return modelList();
     if (request.method === "GET" && path === "/running") {
       const running = [...models.values()].filter((m) => m.status === "loaded");
-      return json({ running: running.map((m) => ({ model: m.id, state: "ready", cmd: `/opt/llama-server -m /models/${m.id}.gguf --api-key host-internal`, proxy: "http://127.0.0.1:5800", ttl: 0, name: m.name ?? "", description: "" })) });
+      return json({
+        running: running.map((m) => ({
+          model: m.id,
+          state: "ready",
+          cmd: `/opt/llama-server -m /models/${m.id}.gguf --api-key host-internal`,
+          proxy: "http://127.0.0.1:5800",
+          ttl: 0,
+          name: m.name ?? "",
+          description: "",
+        })),
+      });
     }
     if (path === "/props") {
       const model = models.get(url.searchParams.get("model") ?? "");
@@ -243,7 +312,9 @@ export function llamaSwapDouble(options: LlamaSwapOptions = {}): LlamaSwapDouble
     if (path.startsWith("/upstream/")) {
       // The longest model id that prefixes the rest wins, so ids may contain `/`.
       const rest = path.slice("/upstream/".length);
-      const model = [...models.values()].filter((m) => rest === m.id || rest.startsWith(`${m.id}/`)).sort((a, b) => b.id.length - a.id.length)[0];
+      const model = [...models.values()]
+        .filter((m) => rest === m.id || rest.startsWith(`${m.id}/`))
+        .sort((a, b) => b.id.length - a.id.length)[0];
       return model ? props(model) : json({ error: "model not found" }, 404);
     }
     const served = path in MODEL_ROUTES && (options.routes ?? Object.keys(MODEL_ROUTES)).includes(path);

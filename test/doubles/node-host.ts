@@ -58,7 +58,12 @@ export async function serveNode(handler: (request: Request) => Promise<Response>
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const request = new Request(origin + (req.url ?? "/"), { method: req.method, headers, body: hasBody ? new Uint8Array(body) : undefined, signal: aborter.signal });
+    const request = new Request(origin + (req.url ?? "/"), {
+      method: req.method,
+      headers,
+      body: hasBody ? new Uint8Array(body) : undefined,
+      signal: aborter.signal,
+    });
     const response = await handler(request);
     if (aborter.signal.aborted) return void response.body?.cancel().catch(() => {});
     res.writeHead(response.status, Object.fromEntries(response.headers));

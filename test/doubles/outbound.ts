@@ -32,7 +32,9 @@ export function interceptOutbound(): { outbound: Outbound; restore(): void } {
     // Like the real fetch: an aborted request rejects, whatever the handler is doing.
     if (request.signal.aborted) throw request.signal.reason ?? new DOMException("aborted", "AbortError");
     return new Promise<Response>((resolve, reject) => {
-      request.signal.addEventListener("abort", () => reject(request.signal.reason ?? new DOMException("aborted", "AbortError")), { once: true });
+      request.signal.addEventListener("abort", () => reject(request.signal.reason ?? new DOMException("aborted", "AbortError")), {
+        once: true,
+      });
       Promise.resolve(handler(request)).then(resolve, reject);
     });
   };

@@ -50,7 +50,12 @@ function rawPost(base: string, path: string, headers: Record<string, string>, bo
   const url = new URL(base);
   const socket = connect(Number(url.port), url.hostname);
   socket.on("error", () => {});
-  const lines = [`POST ${path} HTTP/1.1`, `host: ${url.host}`, `content-length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `POST ${path} HTTP/1.1`,
+    `host: ${url.host}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   socket.write(`${lines.join("\r\n")}\r\n\r\n${body}`);
   return socket;
 }
@@ -62,7 +67,12 @@ describe("when the client goes away", () => {
   // Worker's own address. On Cloudflare the edge notices either way and cancels the request.
   it(`closes the upstream request within ${CLOSE_WITHIN_MS} ms while still waiting for the host's first byte`, async () => {
     const body = JSON.stringify({ model: "loading/big-model", stream: true, messages: [{ role: "user", content: "hi" }] });
-    const socket = rawPost(router.directUrl, "/v1/chat/completions", { authorization: `Bearer ${router.keys.alice}`, "content-type": "application/json" }, body);
+    const socket = rawPost(
+      router.directUrl,
+      "/v1/chat/completions",
+      { authorization: `Bearer ${router.keys.alice}`, "content-type": "application/json" },
+      body,
+    );
     await loading.waitForRequest((r) => r.path === "/v1/chat/completions");
     const abortedAt = performance.now();
     socket.resetAndDestroy();

@@ -15,7 +15,10 @@ beforeAll(async () => {
   sam = llamaSwapDouble({ name: "sam", models: ["Qwen/Qwen3-8B-GGUF"], chunks: 5, chunkGapMs: 5 });
   samHost = await serveNode(sam.handle);
   router = await startRouter({
-    registry: { defaultProvider: "sam-desktop", providers: [{ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: samHost.url }] },
+    registry: {
+      defaultProvider: "sam-desktop",
+      providers: [{ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: samHost.url }],
+    },
   });
 });
 

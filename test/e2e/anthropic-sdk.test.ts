@@ -85,7 +85,10 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("the Anthropic SDK", () => {
     const before = sam.requests.length + old.requests.length;
     const error = await client.messages.create({ model: "nosuch/qwen3", max_tokens: 8, messages }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error" },
+    });
     expect(sam.requests.length + old.requests.length).toBe(before);
   });
 
@@ -97,14 +100,29 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("the Anthropic SDK", () => {
   });
 
   it("authenticates with x-api-key, as Anthropic's own clients send the key; a wrong key is an AuthenticationError", async () => {
-    const viaHeader = new Anthropic({ baseURL: router.url, apiKey: null, authToken: null, defaultHeaders: { "x-api-key": router.keys.alice }, maxRetries: 0 });
+    const viaHeader = new Anthropic({
+      baseURL: router.url,
+      apiKey: null,
+      authToken: null,
+      defaultHeaders: { "x-api-key": router.keys.alice },
+      maxRetries: 0,
+    });
     const message = await viaHeader.messages.create({ model: "sam-desktop/qwen3-coder", max_tokens: 8, messages });
     expect(message.content[0]).toMatchObject({ text: "sam answered qwen3-coder" });
     expect(lastMessageRequest()?.headers["x-api-key"]).toBeUndefined();
-    const wrong = new Anthropic({ baseURL: router.url, apiKey: null, authToken: null, defaultHeaders: { "x-api-key": "le_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, maxRetries: 0 });
+    const wrong = new Anthropic({
+      baseURL: router.url,
+      apiKey: null,
+      authToken: null,
+      defaultHeaders: { "x-api-key": "le_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+      maxRetries: 0,
+    });
     const error = await wrong.messages.create({ model: "sam-desktop/qwen3-coder", max_tokens: 8, messages }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({
+      type: "error",
+      error: { type: "authentication_error" },
+    });
   });
 
   it("lists models in Anthropic's shape when asked with anthropic-version", async () => {

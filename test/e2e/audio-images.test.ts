@@ -20,7 +20,9 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("audio and images through the op
   beforeAll(async () => {
     media = llamaSwapDouble({ name: "media", models: ["whisper-large", "kokoro", "sd-turbo"], speechSize: 300 * 1024 });
     mediaHost = await serveNode(media.handle);
-    router = await startRouter({ registry: { providers: [{ id: "media-box", label: "Media", kind: "llama-swap", baseUrl: mediaHost.url }] } });
+    router = await startRouter({
+      registry: { providers: [{ id: "media-box", label: "Media", kind: "llama-swap", baseUrl: mediaHost.url }] },
+    });
     client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: router.keys.alice, maxRetries: 0 });
   });
 
@@ -33,7 +35,10 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("audio and images through the op
 
   it("transcribes an uploaded file: the host gets its own model id and the file's exact bytes", async () => {
     const audio = deterministic(200 * 1024);
-    const result = await client.audio.transcriptions.create({ file: await toFile(audio, "hello.wav", { type: "audio/wav" }), model: "media-box/whisper-large" });
+    const result = await client.audio.transcriptions.create({
+      file: await toFile(audio, "hello.wav", { type: "audio/wav" }),
+      model: "media-box/whisper-large",
+    });
     expect(result.text).toBe(`media transcribed ${audio.length} bytes with whisper-large`);
     const files = (result as unknown as { files: UploadEcho[] }).files;
     expect(files).toEqual([{ field: "file", filename: "hello.wav", size: audio.length, sha256: sha256(audio) }]);
@@ -71,7 +76,11 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("audio and images through the op
 
   it("edits an image uploaded as multipart", async () => {
     const image = deterministic(64 * 1024);
-    const result = await client.images.edit({ model: "media-box/sd-turbo", prompt: "add a hat", image: await toFile(image, "llama.png", { type: "image/png" }) });
+    const result = await client.images.edit({
+      model: "media-box/sd-turbo",
+      prompt: "add a hat",
+      image: await toFile(image, "llama.png", { type: "image/png" }),
+    });
     expect(result.data).toHaveLength(1);
     const files = (result as unknown as { files: UploadEcho[] }).files;
     expect(files[0]).toMatchObject({ filename: "llama.png", size: image.length, sha256: sha256(image) });
@@ -83,13 +92,21 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("audio and images through the op
     expect(byQuery.status).toBe(200);
     expect(((await byQuery.json()) as { model: string }).model).toBe("kokoro");
     expect(last("/v1/audio/voices")?.search).toBe("?model=kokoro");
-    const byBody = await fetch(`${router.url}/v1/audio/voices`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ model: "media-box/kokoro" }) });
+    const byBody = await fetch(`${router.url}/v1/audio/voices`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ model: "media-box/kokoro" }),
+    });
     expect(((await byBody.json()) as { model: string }).model).toBe("kokoro");
   });
 
   it("a multipart body without a boundary is a 400 and reaches no host", async () => {
     const before = media.requests.length;
-    const res = await fetch(`${router.url}/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${router.keys.alice}`, "content-type": "multipart/form-data" }, body: "model=x" });
+    const res = await fetch(`${router.url}/v1/audio/transcriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${router.keys.alice}`, "content-type": "multipart/form-data" },
+      body: "model=x",
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("missing_boundary");
     expect(media.requests.length).toBe(before);

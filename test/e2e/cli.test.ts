@@ -12,7 +12,10 @@ const root = join(import.meta.dirname, "../..");
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, "bin/llama-edge.mjs"), ...args], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const { stdout, stderr } = await run(process.execPath, [join(root, "bin/llama-edge.mjs"), ...args], {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -44,14 +47,24 @@ describe("npx llama-edge", () => {
 
   it("providers check warns offline: a /v1 too many, a secret not in .dev.vars, a fallback naming nothing, metadata and the router's own origin", async () => {
     const file = join(state, "warn.json");
-    await writeFile(file, JSON.stringify({
-      providers: [
-        { id: "sam", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net/v1", auth: { type: "bearer", secret: "SAM_CHECK_ONLY_KEY" }, fallbacks: ["garage/qwen3"] },
-        { id: "meta", label: "Meta", kind: "openai", baseUrl: "https://169.254.169.254" },
-        { id: "self", label: "Self", kind: "llama-swap", baseUrl: "http://127.0.0.1:8787" },
-        { id: "lan", label: "LAN", kind: "llama-swap", baseUrl: "http://192.168.1.5:8080" },
-      ],
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        providers: [
+          {
+            id: "sam",
+            label: "Sam",
+            kind: "llama-swap",
+            baseUrl: "https://sam.example.net/v1",
+            auth: { type: "bearer", secret: "SAM_CHECK_ONLY_KEY" },
+            fallbacks: ["garage/qwen3"],
+          },
+          { id: "meta", label: "Meta", kind: "openai", baseUrl: "https://169.254.169.254" },
+          { id: "self", label: "Self", kind: "llama-swap", baseUrl: "http://127.0.0.1:8787" },
+          { id: "lan", label: "LAN", kind: "llama-swap", baseUrl: "http://192.168.1.5:8080" },
+        ],
+      }),
+    );
     const checked = await cli("providers", "check", file);
     expect(checked.code, checked.stderr).toBe(0);
     expect(checked.stdout).toContain("sam: baseUrl ends in /v1");
@@ -70,7 +83,15 @@ describe("npx llama-edge", () => {
     const checked = await cli("providers", "check", file);
     expect(checked.code).toBe(1);
     expect(checked.stderr).toContain('providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}');
-    await writeFile(file, JSON.stringify({ providers: [{ id: "b", ...p }, { id: "b", ...p }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        providers: [
+          { id: "b", ...p },
+          { id: "b", ...p },
+        ],
+      }),
+    );
     const duplicate = await cli("providers", "check", file);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain("providers[1].id: duplicate provider id 'b'");
@@ -86,10 +107,16 @@ describe("npx llama-edge", () => {
 
     router = await startRouter({ stateDir: state, users: [] });
     const ok = await fetch(`${router.url}/admin/providers`, { headers: { authorization: `Bearer ${router.adminToken}` } });
-    expect(((await ok.json()) as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual(["sam-desktop", "embedding", "deepseek"]);
+    expect(((await ok.json()) as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual([
+      "sam-desktop",
+      "embedding",
+      "deepseek",
+    ]);
     const accepted = await fetch(`${router.url}/v1/no-such-route`, { headers: { authorization: `Bearer ${key}` } });
     expect(accepted.status).toBe(404);
-    const madeUp = await fetch(`${router.url}/v1/no-such-route`, { headers: { authorization: `Bearer le_${"0".repeat(12)}_${"A".repeat(43)}` } });
+    const madeUp = await fetch(`${router.url}/v1/no-such-route`, {
+      headers: { authorization: `Bearer le_${"0".repeat(12)}_${"A".repeat(43)}` },
+    });
     expect(madeUp.status).toBe(401);
 
     const listed = await cli("keys", "list", "--persist-to", state);

@@ -23,7 +23,9 @@ describe("npm run demo", () => {
       const url = /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
       const key = /export LLAMA_EDGE_KEY=(\S+)/.exec(output)?.[1] as string;
       expect(url).toBeTruthy();
-      const models = (await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { id: string }[] };
+      const models = (await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        data: { id: string }[];
+      };
       expect(models.data.map((m) => m.id)).toEqual(["demo-gpu/demo-chat", "demo-gpu/demo-coder", "demo-embed/demo-embed"]);
       const chat = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",

@@ -20,7 +20,11 @@ let deadUrl: string;
 
 function doctor(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, "bin/llama-edge.mjs"), "doctor", ...args], { cwd: root, env: { ...process.env, ADMIN_TOKEN: router.adminToken }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(root, "bin/llama-edge.mjs"), "doctor", ...args], {
+      cwd: root,
+      env: { ...process.env, ADMIN_TOKEN: router.adminToken },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -47,8 +51,13 @@ const serve = async (handler: (r: Request) => Promise<Response>) => {
 beforeAll(async () => {
   fine = llamaSwapDouble({ name: "fine", models: [{ id: "qwen3", status: "loaded" }, "gemma3"] });
   const fineUrl = await serve(fine.handle);
-  const tunnelUrl = await serve(async () => new Response("<html>error code: 1033</html>", { status: 530, headers: { server: "cloudflare", "content-type": "text/html" } }));
-  const accessUrl = await serve(async () => new Response(null, { status: 302, headers: { location: "https://team.cloudflareaccess.com/cdn-cgi/access/login" } }));
+  const tunnelUrl = await serve(
+    async () =>
+      new Response("<html>error code: 1033</html>", { status: 530, headers: { server: "cloudflare", "content-type": "text/html" } }),
+  );
+  const accessUrl = await serve(
+    async () => new Response(null, { status: 302, headers: { location: "https://team.cloudflareaccess.com/cdn-cgi/access/login" } }),
+  );
   const doubledUrl = await serve(llamaSwapDouble().handle);
   deadUrl = `http://127.0.0.1:${await closedPort()}`;
   router = await startRouter({
@@ -75,7 +84,9 @@ describe("npx llama-edge doctor", () => {
     const { code, stdout, stderr } = await doctor("--url", router.url);
     expect(code, stderr).toBe(1);
     const line = (id: string) => stdout.split("\n").find((l) => new RegExp(`^\\S+\\s+${id}\\s`).test(l)) ?? "";
-    expect(line("fine")).toMatch(/^ok\s+fine\s+2 models, 1 loaded; llama-swap current \(main\); lists status; \/props answers for loaded models/);
+    expect(line("fine")).toMatch(
+      /^ok\s+fine\s+2 models, 1 loaded; llama-swap current \(main\); lists status; \/props answers for loaded models/,
+    );
     expect(line("fine")).toMatch(/\d+ ms$/);
     expect(line("keyless")).toMatch(/^FAIL\s+keyless\s+secret_missing: the Worker secret KEYLESS_HOST_KEY is not set/);
     expect(stdout).toContain("fix: run npx llama-edge secrets set KEYLESS_HOST_KEY");
@@ -92,7 +103,10 @@ describe("npx llama-edge doctor", () => {
 
   it("exits 0 when every provider is fine", async () => {
     const current = (await (await router.admin("/admin/providers")).json()) as { providers: { id: string }[] };
-    const put = await router.admin("/admin/providers", { method: "PUT", body: JSON.stringify({ ...current, providers: current.providers.filter((p) => p.id === "fine") }) });
+    const put = await router.admin("/admin/providers", {
+      method: "PUT",
+      body: JSON.stringify({ ...current, providers: current.providers.filter((p) => p.id === "fine") }),
+    });
     expect(put.status).toBe(200);
     const { code, stdout } = await doctor("--url", router.url);
     expect(code).toBe(0);
@@ -104,7 +118,11 @@ describe("npx llama-edge doctor", () => {
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain(`Nothing answers at ${deadUrl}`);
     const wrong = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(root, "bin/llama-edge.mjs"), "doctor", "--url", router.url], { cwd: root, env: { ...process.env, ADMIN_TOKEN: "not-the-token-at-all" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [join(root, "bin/llama-edge.mjs"), "doctor", "--url", router.url], {
+        cwd: root,
+        env: { ...process.env, ADMIN_TOKEN: "not-the-token-at-all" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
       child.on("exit", (code) => resolve({ code, stderr }));

@@ -31,7 +31,11 @@ export interface Started {
 }
 
 export function startScript(dir: string, script: string, env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [join(dir, script)], { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(dir, script)], {
+    cwd: dir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -70,9 +74,18 @@ export function startScript(dir: string, script: string, env: Record<string, str
 }
 
 /** Runs `npx llama-edge ...` in `dir`, optionally with stdin. */
-export function cliIn(dir: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cliIn(
+  dir: string,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(dir, "bin/llama-edge.mjs"), ...args], { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(dir, "bin/llama-edge.mjs"), ...args], {
+      cwd: dir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

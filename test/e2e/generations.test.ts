@@ -18,7 +18,12 @@ const hosts: NodeHost[] = [];
 beforeAll(async () => {
   const providers = [];
   for (const generation of GENERATIONS) {
-    const double = llamaSwapDouble({ name: generation, generation, models: ["qwen3-32b", { id: "Qwen/Qwen3-8B-GGUF", status: "loaded", context_length: 40960 }], chunks: 4 });
+    const double = llamaSwapDouble({
+      name: generation,
+      generation,
+      models: ["qwen3-32b", { id: "Qwen/Qwen3-8B-GGUF", status: "loaded", context_length: 40960 }],
+      chunks: 4,
+    });
     const host = await serveNode(double.handle);
     doubles.set(generation, double);
     hosts.push(host);
@@ -39,20 +44,29 @@ afterAll(async () => {
 
 describe.each(GENERATIONS)("a llama-swap %s host", (generation) => {
   it("answers a chat completion, with the bare wire id upstream", async () => {
-    const completion = await client.chat.completions.create({ model: `${generation}/qwen3-32b`, messages: [{ role: "user", content: "hi" }] });
+    const completion = await client.chat.completions.create({
+      model: `${generation}/qwen3-32b`,
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(completion.choices[0]?.message.content).toBe(`${generation} answered qwen3-32b`);
     expect(JSON.parse(doubles.get(generation)?.requests.at(-1)?.body ?? "{}").model).toBe("qwen3-32b");
   });
 
   it("streams every chunk in order for a wire id with a slash", async () => {
-    const stream = await client.chat.completions.create({ model: `${generation}/Qwen/Qwen3-8B-GGUF`, stream: true, messages: [{ role: "user", content: "hi" }] });
+    const stream = await client.chat.completions.create({
+      model: `${generation}/Qwen/Qwen3-8B-GGUF`,
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const deltas: string[] = [];
     for await (const chunk of stream) if (chunk.choices[0]?.delta.content) deltas.push(chunk.choices[0].delta.content);
     expect(deltas).toEqual(["0 ", "1 ", "2 ", "3 "]);
   });
 
   it("turns its unknown-model answer into NotFoundError naming the composite id", async () => {
-    const error = await client.chat.completions.create({ model: `${generation}/no-such-model`, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: `${generation}/no-such-model`, messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
     expect((error as Error).message).toContain(`${generation}/no-such-model`);
@@ -84,7 +98,11 @@ describe("the catalog through the SDK", () => {
 
 describe("a host with sendLoadingState", () => {
   it("its loading progress arrives as reasoning chunks before the answer, and the stream completes", async () => {
-    const stream = await client.chat.completions.create({ model: "swapping/big-model", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const stream = await client.chat.completions.create({
+      model: "swapping/big-model",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const reasoning: string[] = [];
     const content: string[] = [];
     for await (const chunk of stream) {

@@ -66,7 +66,10 @@ export async function startRouter(options: RouterOptions = {}): Promise<RunningR
   const url = (await worker.url).origin;
   const adminToken = TEST_SECRETS.ADMIN_TOKEN;
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(url + path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${adminToken}`, "content-type": "application/json" } });
+    fetch(url + path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    });
 
   const stop = async () => {
     await worker.dispose();

@@ -20,7 +20,9 @@ const server = createServer(async (req, res) => {
   const path = new URL(req.url ?? "/", "http://x").pathname;
   const behaviour = behaviours.get(path === "/v1/chat/completions" ? model : path);
   if (behaviour) return behaviour(req, res);
-  res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ src: "llama-swap", error: "no router for requested model" }));
+  res
+    .writeHead(404, { "content-type": "application/json" })
+    .end(JSON.stringify({ src: "llama-swap", error: "no router for requested model" }));
 });
 server.on("connection", (s) => {
   sockets.add(s);
@@ -39,7 +41,9 @@ beforeAll(async () => {
   router = await startRouter({
     registry: {
       defaultProvider: "bad",
-      providers: [{ id: "bad", label: "A hostile host", kind: "llama-swap", baseUrl: hostUrl, timeouts: { loadingNoticeMs: 300, catalogMs: 3000 } }],
+      providers: [
+        { id: "bad", label: "A hostile host", kind: "llama-swap", baseUrl: hostUrl, timeouts: { loadingNoticeMs: 300, catalogMs: 3000 } },
+      ],
     },
   });
   client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: router.keys.alice, maxRetries: 0 });
@@ -61,8 +65,13 @@ async function collect(model: string): Promise<string> {
 describe("a hostile host", () => {
   it("a gzip bomb as the model list is cut off at the cap: /v1/models answers, marking the host", async () => {
     // 64 MiB of JSON whitespace, about 64 KiB on the wire: sixteen times the 4 MiB the router reads.
-    const bomb = gzipSync(Buffer.concat([Buffer.from('{"object":"list","data":['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from("]}")]), { level: 1 });
-    behaviours.set("/v1/models", (_req, res) => res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(bomb));
+    const bomb = gzipSync(
+      Buffer.concat([Buffer.from('{"object":"list","data":['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from("]}")]),
+      { level: 1 },
+    );
+    behaviours.set("/v1/models", (_req, res) =>
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(bomb),
+    );
     const started = performance.now();
     const res = await fetch(`${router.url}/v1/models`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
     expect(res.status).toBe(200);
@@ -88,7 +97,10 @@ describe("a hostile host", () => {
 
   it("plain JSON after the loading notice is an error for the SDK, never an empty success", async () => {
     behaviours.set("slow-json", (_req, res) => {
-      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { content: "hi" } }] })), 900);
+      setTimeout(
+        () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ message: { content: "hi" } }] })),
+        900,
+      );
     });
     const error = await collect("bad/slow-json").then(
       (text) => new Error(`resolved with '${text}'`),
@@ -101,7 +113,7 @@ describe("a hostile host", () => {
   it("data: [DONE] with the connection left open ends the stream at once", async () => {
     behaviours.set("linger", (_req, res) => {
       sse(res);
-      res.write(chunk("done ") + chunk("here") + "data: [DONE]\n\n");
+      res.write(`${chunk("done ") + chunk("here")}data: [DONE]\n\n`);
     });
     const started = performance.now();
     expect(await collect("bad/linger")).toBe("done here");

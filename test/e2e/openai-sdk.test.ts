@@ -36,14 +36,21 @@ afterAll(async () => {
 
 describe("the openai SDK", () => {
   it("creates a chat completion", async () => {
-    const completion = await client.chat.completions.create({ model: "sam-desktop/qwen3-32b", messages: [{ role: "user", content: "hi" }] });
+    const completion = await client.chat.completions.create({
+      model: "sam-desktop/qwen3-32b",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(completion.choices[0]?.message.content).toBe("sam answered qwen3-32b");
     expect(completion._request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(sam.requests.at(-1)?.body ?? "{}").model).toBe("qwen3-32b");
   });
 
   it("streams a chat completion, every chunk in order", async () => {
-    const stream = await client.chat.completions.create({ model: "sam-desktop/Qwen/Qwen3-8B-GGUF", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const stream = await client.chat.completions.create({
+      model: "sam-desktop/Qwen/Qwen3-8B-GGUF",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const deltas: string[] = [];
     let finish: string | null | undefined;
     for await (const chunk of stream) {
@@ -63,7 +70,9 @@ describe("the openai SDK", () => {
   });
 
   it("raises NotFoundError for a model the host does not have, naming the composite id", async () => {
-    const error = await client.chat.completions.create({ model: "sam-desktop/no-such-model", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: "sam-desktop/no-such-model", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     const notFound = error as InstanceType<typeof OpenAI.NotFoundError>;
     expect(notFound.status).toBe(404);
@@ -74,7 +83,9 @@ describe("the openai SDK", () => {
   it("raises BadRequestError for an unknown provider, and no inference request reaches a host", async () => {
     const inference = () => [...sam.requests, ...embedding.requests].filter((r) => r.method === "POST").length;
     const before = inference();
-    const error = await client.chat.completions.create({ model: "nosuch/qwen3-32b", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: "nosuch/qwen3-32b", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("model");
     expect(inference()).toBe(before);

@@ -33,11 +33,19 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("rerank and infill by fetch", ()
   });
 
   const post = (path: string, body: unknown) =>
-    fetch(router.url + path, { method: "POST", headers: { authorization: `Bearer ${router.keys.alice}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(router.url + path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${router.keys.alice}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   for (const path of ["/v1/rerank", "/v1/reranking", "/rerank", "/reranking"]) {
     it(`${path} ranks the documents on the model's host`, async () => {
-      const res = await post(path, { model: "sam-desktop/bge-reranker", query: "llama edge router", documents: ["a cat", "the llama edge router", "router"] });
+      const res = await post(path, {
+        model: "sam-desktop/bge-reranker",
+        query: "llama edge router",
+        documents: ["a cat", "the llama edge router", "router"],
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { results: { index: number; relevance_score: number }[] };
       expect(body.results.map((r) => r.index)).toEqual([1, 2, 0]);
@@ -48,7 +56,12 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("rerank and infill by fetch", ()
   }
 
   it("/infill fills in the middle", async () => {
-    const res = await post("/infill", { model: "sam-desktop/qwen2.5-coder", input_prefix: "def add(a, b):\n    ", input_suffix: "\n", n_predict: 16 });
+    const res = await post("/infill", {
+      model: "sam-desktop/qwen2.5-coder",
+      input_prefix: "def add(a, b):\n    ",
+      input_suffix: "\n",
+      n_predict: 16,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ content: "sam filled qwen2.5-coder", stop: true });
   });
@@ -58,7 +71,10 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("rerank and infill by fetch", ()
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const text = await res.text();
-    const events = text.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => JSON.parse(e.slice(6)) as { content: string; stop: boolean; error?: unknown });
+    const events = text
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: "))
+      .map((e) => JSON.parse(e.slice(6)) as { content: string; stop: boolean; error?: unknown });
     expect(events.map((e) => e.content).join("")).toBe("0 1 2 3 ");
     expect(events.at(-1)?.stop).toBe(true);
     expect(events.some((e) => e.error !== undefined)).toBe(false);

@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 describe("a port in use", () => {
-  it.each([["npm start", "cli/start.ts"], ["npm run demo", "demo/run.ts"]])("%s says so and exits non-zero within 5 s", async (_name, script) => {
+  it.each([
+    ["npm start", "cli/start.ts"],
+    ["npm run demo", "demo/run.ts"],
+  ])("%s says so and exits non-zero within 5 s", async (_name, script) => {
     const started = performance.now();
     const run = startScript(clone.dir, script, { PORT: String(port) });
     const code = await run.exited;

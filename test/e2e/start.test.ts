@@ -40,7 +40,11 @@ describe("npm start", () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(["demo-gpu/demo-chat", "demo-gpu/demo-coder", "demo-embed/demo-embed"]);
-    const stream = await client.chat.completions.create({ model: "demo-gpu/demo-chat", stream: true, messages: [{ role: "user", content: "Hello" }] });
+    const stream = await client.chat.completions.create({
+      model: "demo-gpu/demo-chat",
+      stream: true,
+      messages: [{ role: "user", content: "Hello" }],
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
     expect(text).toContain("DEMO host");
@@ -52,7 +56,11 @@ describe("npm start", () => {
     const served: NodeHost = await serveNode(host.handle);
     cleanups.push(() => served.stop());
     const dir = await clone();
-    const registry = { providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: served.url, auth: { type: "bearer", secret: "GARAGE_HOST_KEY" } }] };
+    const registry = {
+      providers: [
+        { id: "garage", label: "Garage", kind: "llama-swap", baseUrl: served.url, auth: { type: "bearer", secret: "GARAGE_HOST_KEY" } },
+      ],
+    };
     await import("node:fs/promises").then((fs) => fs.writeFile(join(dir, "providers.json"), JSON.stringify(registry)));
     const started = start(dir);
     const output = await started.waitFor("Ctrl-C stops it.");
@@ -60,14 +68,24 @@ describe("npm start", () => {
     expect(output).not.toContain("DEMO");
     const url = /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
     const adminToken = /^ADMIN_TOKEN=(\S+)$/m.exec(await readFile(join(dir, ".dev.vars"), "utf8"))?.[1] as string;
-    const created = await fetch(`${url}/admin/keys`, { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ user: "alice" }) });
+    const created = await fetch(`${url}/admin/keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ user: "alice" }),
+    });
     const { key } = (await created.json()) as { key: string };
     const chat = () =>
-      fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "garage/qwen3", messages: [{ role: "user", content: "Hi" }] }) });
+      fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "garage/qwen3", messages: [{ role: "user", content: "Hi" }] }),
+      });
 
     const before = await chat();
     expect(before.status).toBe(500);
-    expect(((await before.json()) as { error: { message: string } }).error.message).toContain("npx llama-edge secrets set GARAGE_HOST_KEY --local");
+    expect(((await before.json()) as { error: { message: string } }).error.message).toContain(
+      "npx llama-edge secrets set GARAGE_HOST_KEY --local",
+    );
 
     const set = await cliIn(dir, ["secrets", "set", "GARAGE_HOST_KEY", "--local"], "garage-host-key-4b1d\n");
     expect(set.code, set.stderr).toBe(0);
@@ -79,7 +97,9 @@ describe("npm start", () => {
     await started.waitFor("re-bound", 15_000);
     const after = await chat();
     expect(after.status).toBe(200);
-    expect(((await after.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("garage answered qwen3");
+    expect(((await after.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+      "garage answered qwen3",
+    );
   }, 90_000);
 
   it("without providers.json serves a registry pushed earlier to local KV, and refuses a broken providers.json before starting", async () => {
@@ -93,7 +113,12 @@ describe("npm start", () => {
     expect(output).not.toContain("DEMO");
     expect(await started.stop()).toBe(0);
 
-    await import("node:fs/promises").then((fs) => fs.writeFile(join(dir, "providers.json"), JSON.stringify({ providers: [{ id: "x", label: "X", kind: "llama-swap", baseUrl: "https://x.example.net", auth: "none" }] })));
+    await import("node:fs/promises").then((fs) =>
+      fs.writeFile(
+        join(dir, "providers.json"),
+        JSON.stringify({ providers: [{ id: "x", label: "X", kind: "llama-swap", baseUrl: "https://x.example.net", auth: "none" }] }),
+      ),
+    );
     const broken = start(dir);
     expect(await broken.exited).toBe(1);
     expect(broken.output()).toContain('providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}');

@@ -24,7 +24,13 @@ function sse(deltas: Delta[], gapMs = 0): Response {
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       for (const delta of deltas) {
-        const chunk = { id: "c1", object: "chat.completion.chunk", created: 0, model: "writer", choices: [{ index: 0, delta, finish_reason: null }] };
+        const chunk = {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "writer",
+          choices: [{ index: 0, delta, finish_reason: null }],
+        };
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
         if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
       }
@@ -54,7 +60,7 @@ const MARKDOWN = [
 ].join("\n");
 
 const HOSTILE = [
-  "Before <img src=x onerror=\"window.__pwned=1\"> after",
+  'Before <img src=x onerror="window.__pwned=1"> after',
   "",
   "<script>window.__pwned=2</script>",
   "",
@@ -80,11 +86,17 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
   beforeAll(async () => {
     writer = llamaSwapDouble({
       name: "writer",
-      models: [{ id: "writer", status: "loaded", context_length: 8192 }, { id: "nomic-embed", status: "loaded" }],
-      respond: (request) => (request.method === "POST" && new URL(request.url).pathname === "/v1/chat/completions" ? script.shift()?.() : undefined),
+      models: [
+        { id: "writer", status: "loaded", context_length: 8192 },
+        { id: "nomic-embed", status: "loaded" },
+      ],
+      respond: (request) =>
+        request.method === "POST" && new URL(request.url).pathname === "/v1/chat/completions" ? script.shift()?.() : undefined,
     });
     writerHost = await serveNode(writer.handle);
-    router = await startRouter({ registry: { providers: [{ id: "writer-box", label: "Writer box", kind: "llama-swap", baseUrl: writerHost.url }] } });
+    router = await startRouter({
+      registry: { providers: [{ id: "writer-box", label: "Writer box", kind: "llama-swap", baseUrl: writerHost.url }] },
+    });
     browser = await launchBrowser();
     await mkdir(SHOTS, { recursive: true });
   });
@@ -122,7 +134,10 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     return page;
   }
 
-  const chatRequests = () => writer.requests.filter((r) => r.path === "/v1/chat/completions").map((r) => JSON.parse(r.body) as { messages: { role: string; content: string }[]; temperature?: number; max_tokens?: number });
+  const chatRequests = () =>
+    writer.requests
+      .filter((r) => r.path === "/v1/chat/completions")
+      .map((r) => JSON.parse(r.body) as { messages: { role: string; content: string }[]; temperature?: number; max_tokens?: number });
   const lastReply = (page: Page) => page.locator("#messages .message.assistant").last();
 
   async function newChat(page: Page, model = "writer-box/writer"): Promise<void> {
@@ -139,7 +154,10 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
   /** The same state at phone and desktop width. */
   async function shoot(page: Page, name: string): Promise<void> {
     const before = page.viewportSize();
-    for (const [label, size] of [["phone", PHONE], ["desktop", DESKTOP]] as const) {
+    for (const [label, size] of [
+      ["phone", PHONE],
+      ["desktop", DESKTOP],
+    ] as const) {
       await page.setViewportSize(size);
       await page.screenshot({ path: join(SHOTS, `${label}-${name}.png`) });
     }
@@ -154,7 +172,12 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     const page = await openPage();
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: router.url });
     await newChat(page);
-    script.push(() => sse(MARKDOWN.match(/[\s\S]{1,12}/g)!.map((content) => ({ content })), 5));
+    script.push(() =>
+      sse(
+        MARKDOWN.match(/[\s\S]{1,12}/g)!.map((content) => ({ content })),
+        5,
+      ),
+    );
     await send(page, "Show me Markdown");
     const reply = lastReply(page);
     await reply.locator("pre code").waitFor();
@@ -165,7 +188,11 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     expect(await reply.locator("a").getAttribute("rel")).toBe("noopener noreferrer");
     const code = reply.locator("pre code");
     expect(await code.getAttribute("class")).toContain("hljs");
-    const style = await code.evaluate((node) => ({ font: getComputedStyle(node).fontFamily, overflow: getComputedStyle(node.parentElement!).overflowX, wide: node.parentElement!.scrollWidth > node.parentElement!.clientWidth }));
+    const style = await code.evaluate((node) => ({
+      font: getComputedStyle(node).fontFamily,
+      overflow: getComputedStyle(node.parentElement!).overflowX,
+      wide: node.parentElement!.scrollWidth > node.parentElement!.clientWidth,
+    }));
     expect(style.font).toMatch(/mono/i);
     expect(style.overflow).toBe("auto");
     expect(style.wide).toBe(true);
@@ -212,10 +239,12 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     await phone.keyboard.press("Escape");
     await phone.locator("#drawer").waitFor({ state: "hidden" });
     // Saved on the router, not only in this browser.
-    await expect.poll(async () => {
-      const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
-      return ((await res.json()) as { data: { title: string }[] }).data.map((c) => c.title);
-    }).toContain(title);
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
+        return ((await res.json()) as { data: { title: string }[] }).data.map((c) => c.title);
+      })
+      .toContain(title);
 
     const desktop = await openPage(DESKTOP);
     const entry = desktop.locator("#conversations li.conversation", { hasText: title });
@@ -284,7 +313,13 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     expect(JSON.parse((await block.locator("pre").textContent())!)).toEqual({ city: "Lisbon" });
     await shoot(page, "tool-call");
 
-    script.push(() => new Response(JSON.stringify({ error: { message: "model crashed" } }), { status: 500, headers: { "content-type": "application/json" } }));
+    script.push(
+      () =>
+        new Response(JSON.stringify({ error: { message: "model crashed" } }), {
+          status: 500,
+          headers: { "content-type": "application/json" },
+        }),
+    );
     await send(page, "Try this");
     const error = page.locator("#messages .message.error").last();
     await error.waitFor();
@@ -310,10 +345,12 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     });
     // Mid-stream, the history above the reply is the same elements as before: it is never re-drawn per chunk.
     await lastReply(page).locator(".content", { hasText: "word800" }).waitFor({ timeout: 20_000 });
-    expect(await page.evaluate(() => {
-      const first = (window as unknown as { first: Element }).first;
-      return first.isConnected && document.querySelector("#messages .message.user") === first;
-    })).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const first = (window as unknown as { first: Element }).first;
+        return first.isConnected && document.querySelector("#messages .message.user") === first;
+      }),
+    ).toBe(true);
     await lastReply(page).locator(".content", { hasText: "word1999" }).waitFor({ timeout: 20_000 });
     await page.locator("#send").waitFor();
     expect(await page.locator("#messages .message.assistant").last().locator("p").count()).toBe(20);
@@ -324,7 +361,8 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     await page.route("**/api/picker", async (route) => {
       const res = await route.fetch();
       const body = (await res.json()) as { sections: { models: { id: string; capabilities?: string[]; chat: boolean }[] }[] };
-      for (const m of body.sections.flatMap((s) => s.models)) if (m.id.endsWith("nomic-embed")) Object.assign(m, { capabilities: ["embedding"], chat: false });
+      for (const m of body.sections.flatMap((s) => s.models))
+        if (m.id.endsWith("nomic-embed")) Object.assign(m, { capabilities: ["embedding"], chat: false });
       await route.fulfill({ response: res, json: body });
     });
     await page.locator("#refresh").click();
@@ -362,10 +400,12 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     await renamed.waitFor({ state: "detached" });
     await page.locator("#notice-action", { hasText: "Undo" }).click();
     await renamed.waitFor();
-    await expect.poll(async () => {
-      const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
-      return ((await res.json()) as { data: { title: string }[] }).data.map((c) => c.title);
-    }).toContain(`${title} renamed`);
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${router.url}/api/conversations`, { headers: { authorization: `Bearer ${router.keys.alice}` } });
+        return ((await res.json()) as { data: { title: string }[] }).data.map((c) => c.title);
+      })
+      .toContain(`${title} renamed`);
     await shoot(page, "two-panes");
   });
 

@@ -40,19 +40,31 @@ describe("the web page", () => {
   beforeAll(async () => {
     sam = llamaSwapDouble({
       name: "sam",
-      models: [{ id: "qwen3-32b", status: "loaded", context_length: 32768 }, { id: "Qwen/Qwen3-8B-GGUF", status: "unloaded" }],
+      models: [
+        { id: "qwen3-32b", status: "loaded", context_length: 32768 },
+        { id: "Qwen/Qwen3-8B-GGUF", status: "unloaded" },
+      ],
       chunks: 6,
       chunkGapMs: 150,
     });
     // Long enough that Stop is always pressed mid-stream.
     long = llamaSwapDouble({ name: "long", models: [{ id: "endless", status: "loaded" }], chunks: 600, chunkGapMs: 100 });
     const cold = llamaSwapDouble({ name: "cold", models: [{ id: "big-model", status: "unloaded" }], loadDelayMs: 3000, chunks: 3 });
-    const swap = llamaSwapDouble({ name: "swap", models: [{ id: "swapped", status: "unloaded" }], sendLoadingState: true, loadDelayMs: 2000, chunks: 3 });
+    const swap = llamaSwapDouble({
+      name: "swap",
+      models: [{ id: "swapped", status: "unloaded" }],
+      sendLoadingState: true,
+      loadDelayMs: 2000,
+      chunks: 3,
+    });
     // While `flakyRefuses` is set, the host refuses the router's credentials (llama-swap's 401).
     const flaky = llamaSwapDouble({
       name: "flaky",
       models: [{ id: "tiny", status: "loaded" }],
-      respond: (r) => (flakyRefuses && r.method === "POST" ? new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } }) : undefined),
+      respond: (r) =>
+        flakyRefuses && r.method === "POST"
+          ? new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="llama-swap"' } })
+          : undefined,
     });
     samHost = await serveNode(sam.handle);
     longHost = await serveNode(long.handle);
@@ -139,7 +151,9 @@ describe("the web page", () => {
 
     const providerSection = (page: Page, id: string) => page.locator(`section.provider[data-provider="${id}"]`);
     const modelRow = (page: Page, section: string, id: string) =>
-      page.locator(section === "favorites" ? "#favorites" : `section.provider[data-provider="${section}"]`).locator(`li.model[data-id="${id}"]`);
+      page
+        .locator(section === "favorites" ? "#favorites" : `section.provider[data-provider="${section}"]`)
+        .locator(`li.model[data-id="${id}"]`);
     const lastReply = (page: Page) => page.locator("#messages .message.assistant .content").last();
 
     async function settings(): Promise<string[]> {
@@ -232,7 +246,11 @@ describe("the web page", () => {
       await signIn(page);
       await page.route("**/api/settings", (route) =>
         route.request().method() === "PATCH"
-          ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { message: "The settings store is busy.", type: "api_error", param: null, code: "busy" } }) })
+          ? route.fulfill({
+              status: 503,
+              contentType: "application/json",
+              body: JSON.stringify({ error: { message: "The settings store is busy.", type: "api_error", param: null, code: "busy" } }),
+            })
           : route.continue(),
       );
       const before = await settings();
@@ -257,7 +275,11 @@ describe("the web page", () => {
       });
       await page.locator("#messages .assistant .content", { hasText: "0 1 2 3 4 5" }).waitFor();
       await page.locator("#send").waitFor();
-      const asked = JSON.parse(sam.requests.filter((r) => r.path === "/v1/chat/completions").at(-1)!.body) as { model: string; stream: boolean; messages: unknown[] };
+      const asked = JSON.parse(sam.requests.filter((r) => r.path === "/v1/chat/completions").at(-1)!.body) as {
+        model: string;
+        stream: boolean;
+        messages: unknown[];
+      };
       expect(asked).toMatchObject({ model: "qwen3-32b", stream: true, messages: [{ role: "user", content: "Hello there" }] });
       await page.screenshot({ path: join(SHOTS, "phone-chat.png") });
 
@@ -267,7 +289,9 @@ describe("the web page", () => {
       // The next message carries the conversation so far.
       await sendMessage(page, "And again");
       await page.locator("#messages .assistant").nth(1).locator(".content", { hasText: "0 1 2 3 4 5" }).waitFor();
-      const next = JSON.parse(sam.requests.filter((r) => r.path === "/v1/chat/completions").at(-1)!.body) as { messages: { role: string }[] };
+      const next = JSON.parse(sam.requests.filter((r) => r.path === "/v1/chat/completions").at(-1)!.body) as {
+        messages: { role: string }[];
+      };
       expect(next.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     });
 

@@ -14,7 +14,9 @@ export const testEnv = env as unknown as Env;
  * Writes a registry document to KV (as `providers push` does) and starts the isolate afresh for it:
  * no cached registry, no cached model lists, every circuit breaker closed.
  */
-export async function putRegistry(document: { defaultProvider?: string; providers: (ProviderInput | PoolInput)[] } | string): Promise<void> {
+export async function putRegistry(
+  document: { defaultProvider?: string; providers: (ProviderInput | PoolInput)[] } | string,
+): Promise<void> {
   await testEnv.CONFIG.put(REGISTRY_KEY, typeof document === "string" ? document : JSON.stringify(document));
   forgetRegistry();
   forgetProviderLists();
@@ -41,7 +43,9 @@ export function call(path: string, init: RequestInit & { key?: string; json?: un
     headers.set("content-type", "application/json");
     body = JSON.stringify(json);
   }
-  return exports.default.fetch(new Request(`http://router.test${path}`, { ...rest, headers, body, method: rest.method ?? (body ? "POST" : "GET") }));
+  return exports.default.fetch(
+    new Request(`http://router.test${path}`, { ...rest, headers, body, method: rest.method ?? (body ? "POST" : "GET") }),
+  );
 }
 
 export const adminToken = TEST_SECRETS.ADMIN_TOKEN;

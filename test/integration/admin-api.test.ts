@@ -10,7 +10,13 @@ describe("the admin API", () => {
   beforeEach(() =>
     putRegistry({
       providers: [
-        { id: "sam", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.admin.example.net", auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" } },
+        {
+          id: "sam",
+          label: "Sam",
+          kind: "llama-swap",
+          baseUrl: "https://sam.admin.example.net",
+          auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" },
+        },
         { id: "old", label: "Old", kind: "llama-swap", baseUrl: "https://old.admin.example.net" },
         { id: "dead", label: "Dead", kind: "llama-swap", baseUrl: "https://dead.admin.example.net" },
         { id: "off", label: "Off", kind: "openai", baseUrl: "https://off.admin.example.net", enabled: false },
@@ -33,7 +39,8 @@ describe("the admin API", () => {
       { id: "dead", reachable: false, reason: "unreachable", message: expect.stringContaining("connection"), loaded: [] },
       { id: "off", enabled: false, reachable: null, reason: "disabled" },
     ]);
-    for (const double of [sam, old]) expect(double.requests.some((r) => r.path.includes("props") || r.path.startsWith("/upstream"))).toBe(false);
+    for (const double of [sam, old])
+      expect(double.requests.some((r) => r.path.includes("props") || r.path.startsWith("/upstream"))).toBe(false);
   });
 
   it("creates a key once, lists keys without keys or hashes, revokes by id", async () => {
@@ -63,15 +70,27 @@ describe("the admin API", () => {
   it("says why a provider is unreachable: secret not set, tunnel down, Access refusal, a /v1 too many", async () => {
     await putRegistry({
       providers: [
-        { id: "keyless", label: "Keyless", kind: "llama-swap", baseUrl: "https://keyless.admin.example.net", auth: { type: "bearer", secret: "NOT_SET_KEY" } },
+        {
+          id: "keyless",
+          label: "Keyless",
+          kind: "llama-swap",
+          baseUrl: "https://keyless.admin.example.net",
+          auth: { type: "bearer", secret: "NOT_SET_KEY" },
+        },
         { id: "tunnel", label: "Tunnel", kind: "llama-swap", baseUrl: "https://tunnel.admin.example.net" },
         { id: "access", label: "Access", kind: "llama-swap", baseUrl: "https://access.admin.example.net" },
         { id: "doubled", label: "Doubled", kind: "llama-swap", baseUrl: "https://doubled.admin.example.net/v1" },
         { id: "locked", label: "Locked", kind: "llama-swap", baseUrl: "https://locked.admin.example.net" },
       ],
     });
-    outbound().route("https://tunnel.admin.example.net", () => new Response("<html>error code: 1033</html>", { status: 530, headers: { server: "cloudflare" } }));
-    outbound().route("https://access.admin.example.net", () => new Response(null, { status: 302, headers: { location: "https://team.cloudflareaccess.com/login" } }));
+    outbound().route(
+      "https://tunnel.admin.example.net",
+      () => new Response("<html>error code: 1033</html>", { status: 530, headers: { server: "cloudflare" } }),
+    );
+    outbound().route(
+      "https://access.admin.example.net",
+      () => new Response(null, { status: 302, headers: { location: "https://team.cloudflareaccess.com/login" } }),
+    );
     outbound().route("https://doubled.admin.example.net", llamaSwapDouble().handle);
     outbound().route("https://locked.admin.example.net", llamaSwapDouble({ apiKey: "the-host-key" }).handle);
     const res = await call("/admin/health", { headers: admin });
@@ -79,7 +98,11 @@ describe("the admin API", () => {
     expectNoSecrets(text);
     const { providers } = JSON.parse(text) as { providers: { id: string; reason: string; message?: string; fix?: string }[] };
     const byId = Object.fromEntries(providers.map((p) => [p.id, p]));
-    expect(byId.keyless).toMatchObject({ reason: "secret_missing", message: expect.stringContaining("NOT_SET_KEY"), fix: expect.stringContaining("secrets set NOT_SET_KEY") });
+    expect(byId.keyless).toMatchObject({
+      reason: "secret_missing",
+      message: expect.stringContaining("NOT_SET_KEY"),
+      fix: expect.stringContaining("secrets set NOT_SET_KEY"),
+    });
     expect(byId.tunnel).toMatchObject({ reason: "tunnel_down" });
     expect(byId.access).toMatchObject({ reason: "access_refused" });
     expect(byId.doubled).toMatchObject({ reason: "double_v1", fix: expect.stringContaining("/v1") });
@@ -93,7 +116,13 @@ describe("the admin API", () => {
       providers: [
         { id: "cur", label: "Current", kind: "llama-swap", baseUrl: "https://cur.admin.example.net" },
         { id: "mid", label: "Mid", kind: "llama-swap", baseUrl: "https://mid.admin.example.net" },
-        { id: "old", label: "Old", kind: "llama-swap", baseUrl: "http://192.168.1.5:8080", auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" } },
+        {
+          id: "old",
+          label: "Old",
+          kind: "llama-swap",
+          baseUrl: "http://192.168.1.5:8080",
+          auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" },
+        },
       ],
     });
     const cur = llamaSwapDouble({ models: [{ id: "qwen3", status: "loaded" }, "gemma3"] });

@@ -21,7 +21,14 @@ describe("API keys on user routes", () => {
     const keyId = key.split("_")[1] as string;
     await revokeKey(testEnv, keyId);
     const unknown = `le_${"0".repeat(12)}_${"A".repeat(43)}`;
-    const variants: Record<string, string>[] = [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: `Bearer ${unknown}` }, { authorization: `Bearer ${key}` }, { authorization: `Bearer ${adminToken}` }];
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer" },
+      { authorization: "Basic abc" },
+      { authorization: `Bearer ${unknown}` },
+      { authorization: `Bearer ${key}` },
+      { authorization: `Bearer ${adminToken}` },
+    ];
     for (const headers of variants) {
       const res = await call("/api/settings", { headers });
       expect(res.status).toBe(401);
@@ -81,7 +88,10 @@ describe("x-api-key, as Anthropic's SDKs send the key", () => {
     const host = llamaSwapDouble({ name: "sam", models: ["qwen3"] });
     outbound().route("https://sam.example.net", host.handle);
     const key = await userKey("gina");
-    const res = await call("/v1/chat/completions", { headers: { "x-api-key": key }, json: { model: "sam-desktop/qwen3", messages: [{ role: "user", content: "hi" }] } });
+    const res = await call("/v1/chat/completions", {
+      headers: { "x-api-key": key },
+      json: { model: "sam-desktop/qwen3", messages: [{ role: "user", content: "hi" }] },
+    });
     expect(res.status).toBe(200);
     expect(host.requests).toHaveLength(1);
     expect(host.requests[0]?.headers["x-api-key"]).toBeUndefined();

@@ -17,16 +17,36 @@ beforeEach(async () => {
 
 // Each test gets its own host names, so the Cache API's last good lists never leak between tests.
 const origin = (name: string) => `https://${name}-${run}.example.net`;
-const provider = (id: string, extra: Partial<ProviderInput> = {}): ProviderInput => ({ id, label: `${id} box`, kind: "llama-swap", baseUrl: origin(id), timeouts: { catalogMs: 300 }, ...extra });
+const provider = (id: string, extra: Partial<ProviderInput> = {}): ProviderInput => ({
+  id,
+  label: `${id} box`,
+  kind: "llama-swap",
+  baseUrl: origin(id),
+  timeouts: { catalogMs: 300 },
+  ...extra,
+});
 
-type Model = { id: string; status: string; owned_by: string; name: string; provider: { id: string; label: string }; context_length?: number; object: string; created: number };
+type Model = {
+  id: string;
+  status: string;
+  owned_by: string;
+  name: string;
+  provider: { id: string; label: string };
+  context_length?: number;
+  object: string;
+  created: number;
+};
 const models = async (res: Response) => ((await res.json()) as { object: string; data: Model[] }).data;
 
 /** A host that never answers until the router gives up on it. */
 const stall = (request: Request) =>
   new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
 const refuse = () => Promise.reject(new TypeError("Network connection lost: connection refused"));
-const tunnelDown = () => new Response("<html><title>Cloudflare Tunnel error | 1033</title></html>", { status: 530, headers: { "content-type": "text/html", server: "cloudflare" } });
+const tunnelDown = () =>
+  new Response("<html><title>Cloudflare Tunnel error | 1033</title></html>", {
+    status: 530,
+    headers: { "content-type": "text/html", server: "cloudflare" },
+  });
 
 function host(name: string, models: ConstructorParameters<typeof Object>[0][]): LlamaSwapDouble {
   const double = llamaSwapDouble({ name, models: models as never });
@@ -45,7 +65,16 @@ describe("GET /v1/models", () => {
     expect(res.headers.get("x-llama-edge-degraded")).toBeNull();
     const data = await models(res);
     expect(data.map((m) => m.id)).toEqual(["sam/Qwen/Qwen3-8B-GGUF", "sam/alpha:q4", "sam/qwen3-32b", "garage/qwen3-32b"]);
-    expect(data[0]).toEqual({ id: "sam/Qwen/Qwen3-8B-GGUF", object: "model", created: 0, owned_by: "sam", name: "Qwen/Qwen3-8B-GGUF", provider: { id: "sam", label: "sam box" }, status: "loaded", context_length: 32768 });
+    expect(data[0]).toEqual({
+      id: "sam/Qwen/Qwen3-8B-GGUF",
+      object: "model",
+      created: 0,
+      owned_by: "sam",
+      name: "Qwen/Qwen3-8B-GGUF",
+      provider: { id: "sam", label: "sam box" },
+      status: "loaded",
+      context_length: 32768,
+    });
     expect(data[2]).toMatchObject({ status: "unloaded" });
     expect(data[2]).not.toHaveProperty("context_length");
     // The same wire name on two hosts: two records, each with its own host's facts.
@@ -188,6 +217,13 @@ describe("GET /v1/models/{id}", () => {
   it("answers 404 model_not_found for a model no host has", async () => {
     const res = await call("/v1/models/sam/nope", { key });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { message: "The model 'sam/nope' does not exist or you do not have access to it.", type: "invalid_request_error", param: "model", code: "model_not_found" } });
+    expect(await res.json()).toEqual({
+      error: {
+        message: "The model 'sam/nope' does not exist or you do not have access to it.",
+        type: "invalid_request_error",
+        param: "model",
+        code: "model_not_found",
+      },
+    });
   });
 });

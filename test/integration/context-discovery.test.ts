@@ -52,7 +52,12 @@ describe("GET /api/models/{id}/context", () => {
   it("reads llama-server's props only for a loaded model, checking /running first; per-slot n_ctx and slots", async () => {
     const { sam } = hosts({ models: [{ id: "qwen3-32b", status: "loaded" }] });
     const { body } = await context("sam-desktop/qwen3-32b");
-    expect(body).toMatchObject({ id: "sam-desktop/qwen3-32b", source: "props", context_length: expect.any(Number), total_slots: expect.any(Number) });
+    expect(body).toMatchObject({
+      id: "sam-desktop/qwen3-32b",
+      source: "props",
+      context_length: expect.any(Number),
+      total_slots: expect.any(Number),
+    });
     const paths = sam.requests.map((r) => r.path);
     expect(paths.indexOf("/running")).toBeGreaterThan(-1);
     expect(paths.indexOf("/running")).toBeLessThan(paths.indexOf("/upstream/qwen3-32b/props"));
@@ -85,7 +90,13 @@ describe("GET /api/models/{id}/context", () => {
 
   it("two hosts serving the same model name never share a cache entry", async () => {
     const stub = env.USER_STATE.get(env.USER_STATE.idFromName(user)) as DurableObjectStub<UserState>;
-    await stub.putContext({ composite_id: "sam-desktop/qwen3-32b", context_length: 32768, slots: 1, source: "props", fetched_at: Date.now() });
+    await stub.putContext({
+      composite_id: "sam-desktop/qwen3-32b",
+      context_length: 32768,
+      slots: 1,
+      source: "props",
+      fetched_at: Date.now(),
+    });
     hosts({ models: [{ id: "qwen3-32b", status: "unloaded" }] }, { models: [{ id: "qwen3-32b", status: "unloaded" }] });
     expect((await context("sam-desktop/qwen3-32b")).body).toMatchObject({ context_length: 32768, source: "cache" });
     expect((await context("garage/qwen3-32b")).body).toMatchObject({ context_length: null });
@@ -105,10 +116,16 @@ describe("GET /api/models/{id}/context", () => {
 describe("the user Durable Object", () => {
   it("creates its schema with a version table, and rows come back checked", async () => {
     const stub = env.USER_STATE.get(env.USER_STATE.idFromName(`schema-${crypto.randomUUID()}`));
-    const version = await runInDurableObject(stub, (_instance: UserState, state) => state.storage.sql.exec("SELECT MAX(version) AS v FROM schema_version").one().v);
+    const version = await runInDurableObject(
+      stub,
+      (_instance: UserState, state) => state.storage.sql.exec("SELECT MAX(version) AS v FROM schema_version").one().v,
+    );
     expect(version).toBe(SCHEMA_VERSION);
     const tables = await runInDurableObject(stub, (_i: UserState, state) =>
-      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").toArray().map((r) => r.name),
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .toArray()
+        .map((r) => r.name),
     );
     expect(tables).toEqual(expect.arrayContaining(["favorites", "model_context", "schema_version"]));
     const favorites = await runInDurableObject(stub, (instance: UserState) => instance.setFavorites(["a/b", "c/d"]));

@@ -18,10 +18,14 @@ beforeEach(async () => {
 });
 
 const put = (key: string, id: string, json: unknown) => call(`/api/conversations/${id}`, { key, method: "PUT", json });
-const list = async (key: string) => ((await (await call("/api/conversations", { key })).json()) as { data: { id: string; title: string; updated_at: number }[] }).data;
+const list = async (key: string) =>
+  ((await (await call("/api/conversations", { key })).json()) as { data: { id: string; title: string; updated_at: number }[] }).data;
 const chat = (text: string, extra: object = {}) => ({
   model: "sam-desktop/qwen3-32b",
-  messages: [{ role: "user", content: text }, { role: "assistant", content: "**Hi**", reasoning: "think" }],
+  messages: [
+    { role: "user", content: text },
+    { role: "assistant", content: "**Hi**", reasoning: "think" },
+  ],
   ...extra,
 });
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; type: string } }).error;
@@ -31,14 +35,35 @@ describe("/api/conversations", () => {
     expect(await list(alice)).toEqual([]);
     const created = await put(alice, "conv-aaaaaaaa", chat("How do I   bake bread?", { updated_at: 1000 }));
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ id: "conv-aaaaaaaa", title: "How do I bake bread?", model: "sam-desktop/qwen3-32b", updated_at: 1000 });
-    expect((await put(alice, "conv-bbbbbbbb", chat("Second", { updated_at: 2000, system: "Be brief.", settings: { temperature: 0.2, max_tokens: 64 } }))).status).toBe(201);
-    expect((await list(alice)).map((c) => [c.id, c.title])).toEqual([["conv-bbbbbbbb", "Second"], ["conv-aaaaaaaa", "How do I bake bread?"]]);
+    expect(await created.json()).toMatchObject({
+      id: "conv-aaaaaaaa",
+      title: "How do I bake bread?",
+      model: "sam-desktop/qwen3-32b",
+      updated_at: 1000,
+    });
+    expect(
+      (
+        await put(
+          alice,
+          "conv-bbbbbbbb",
+          chat("Second", { updated_at: 2000, system: "Be brief.", settings: { temperature: 0.2, max_tokens: 64 } }),
+        )
+      ).status,
+    ).toBe(201);
+    expect((await list(alice)).map((c) => [c.id, c.title])).toEqual([
+      ["conv-bbbbbbbb", "Second"],
+      ["conv-aaaaaaaa", "How do I bake bread?"],
+    ]);
 
     const one = await call("/api/conversations/conv-bbbbbbbb", { key: alice });
     expect(await one.json()).toMatchObject({
-      id: "conv-bbbbbbbb", system: "Be brief.", settings: { temperature: 0.2, max_tokens: 64 },
-      messages: [{ role: "user", content: "Second" }, { role: "assistant", content: "**Hi**", reasoning: "think" }],
+      id: "conv-bbbbbbbb",
+      system: "Be brief.",
+      settings: { temperature: 0.2, max_tokens: 64 },
+      messages: [
+        { role: "user", content: "Second" },
+        { role: "assistant", content: "**Hi**", reasoning: "think" },
+      ],
     });
 
     // Replacing keeps the id and created_at, and moves it to the top.
@@ -77,7 +102,12 @@ describe("/api/conversations", () => {
       expect(res.status).toBe(400);
       expect(await errorOf(res)).toMatchObject({ type: "invalid_request_error", code: "invalid_body" });
     }
-    const badJson = await call("/api/conversations/good-id-1", { key: alice, method: "PUT", body: "{", headers: { "content-type": "application/json" } });
+    const badJson = await call("/api/conversations/good-id-1", {
+      key: alice,
+      method: "PUT",
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
     expect(badJson.status).toBe(400);
     expect((await put(alice, "no", chat("x"))).status).toBe(404);
     expect((await put(alice, "has%20space", chat("x"))).status).toBe(404);
@@ -98,9 +128,12 @@ describe("/api/conversations", () => {
   });
 
   it("stores a conversation near 2 MiB across parts and reads it back whole", async () => {
-    const text = "é".repeat(600_000) + "end"; // multi-byte, ~1.2 MB as UTF-8
+    const text = `${"é".repeat(600_000)}end`; // multi-byte, ~1.2 MB as UTF-8
     expect((await put(alice, "large-ok-1", { messages: [{ role: "user", content: text }] })).status).toBe(201);
-    const back = (await (await call("/api/conversations/large-ok-1", { key: alice })).json()) as { messages: { content: string }[]; bytes: number };
+    const back = (await (await call("/api/conversations/large-ok-1", { key: alice })).json()) as {
+      messages: { content: string }[];
+      bytes: number;
+    };
     expect(back.messages[0]?.content).toBe(text);
     expect(back.bytes).toBeGreaterThan(1_200_000);
   });

@@ -6,11 +6,20 @@ import { REQUESTS_PER_CALL } from "../../src/http/rate-limit.ts";
 import { call, testEnv, userKey } from "../helpers/worker.ts";
 
 // The real app with a changed environment: the settings a deployment would have.
-const withEnv = (vars: Partial<Env>) => (path: string, init: RequestInit = {}) =>
-  app.fetch(new Request(`http://router.test${path}`, init), { ...testEnv, ...vars } as Env, createExecutionContext());
+const withEnv =
+  (vars: Partial<Env>) =>
+  (path: string, init: RequestInit = {}) =>
+    app.fetch(new Request(`http://router.test${path}`, init), { ...testEnv, ...vars } as Env, createExecutionContext());
 
 describe("CORS", () => {
-  const preflight = { method: "OPTIONS", headers: { origin: "https://chat.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } };
+  const preflight = {
+    method: "OPTIONS",
+    headers: {
+      origin: "https://chat.example.com",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type",
+    },
+  };
 
   it("is off by default: a preflight gets no CORS headers", async () => {
     const res = await call("/v1/chat/completions", preflight);
@@ -27,12 +36,17 @@ describe("CORS", () => {
   });
 
   it("refuses origins not on the list, and ignores a '*' entry", async () => {
-    const res = await withEnv({ CORS_ORIGINS: "*, https://chat.example.com" })("/v1/models", { ...preflight, headers: { ...preflight.headers, origin: "https://evil.example.net" } });
+    const res = await withEnv({ CORS_ORIGINS: "*, https://chat.example.com" })("/v1/models", {
+      ...preflight,
+      headers: { ...preflight.headers, origin: "https://evil.example.net" },
+    });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("adds the origin to real responses, errors included", async () => {
-    const res = await withEnv({ CORS_ORIGINS: "https://chat.example.com" })("/v1/models", { headers: { origin: "https://chat.example.com" } });
+    const res = await withEnv({ CORS_ORIGINS: "https://chat.example.com" })("/v1/models", {
+      headers: { origin: "https://chat.example.com" },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get("access-control-allow-origin")).toBe("https://chat.example.com");
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
@@ -44,7 +58,9 @@ describe("the per-key rate limit", () => {
     const key = await userKey("dave");
     const seen: string[] = [];
     const limiter = { limit: async ({ key: k }: { key: string }) => (seen.push(k), { success: false }) };
-    const res = await withEnv({ RATE_LIMITER: limiter as unknown as RateLimit })("/api/settings", { headers: { authorization: `Bearer ${key}` } });
+    const res = await withEnv({ RATE_LIMITER: limiter as unknown as RateLimit })("/api/settings", {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("60");
     expect(await res.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
@@ -66,7 +82,8 @@ describe("the per-key rate limit", () => {
     const key = await userKey("erin");
     const { state, call } = limiterAllowing(3);
     const statuses: number[] = [];
-    for (let i = 0; i < 3 * REQUESTS_PER_CALL + 5; i++) statuses.push((await call(PATH, { headers: { authorization: `Bearer ${key}` } })).status);
+    for (let i = 0; i < 3 * REQUESTS_PER_CALL + 5; i++)
+      statuses.push((await call(PATH, { headers: { authorization: `Bearer ${key}` } })).status);
     expect(statuses.slice(0, 3 * REQUESTS_PER_CALL).every((s) => s === 404)).toBe(true);
     expect(statuses.slice(3 * REQUESTS_PER_CALL)).toEqual([429, 429, 429, 429, 429]);
     // Three leases, one refusal; the refused key is not asked again at once.
@@ -92,7 +109,9 @@ describe("the per-key rate limit", () => {
   it("concurrent first requests of a key share one call to the binding", async () => {
     const key = await userKey("grace");
     const { state, call } = limiterAllowing(100);
-    const answers = await Promise.all(Array.from({ length: REQUESTS_PER_CALL }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: REQUESTS_PER_CALL }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(REQUESTS_PER_CALL).fill(404));
     expect(state.calls).toBe(1);
   });

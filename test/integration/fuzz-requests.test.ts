@@ -15,8 +15,21 @@ beforeAll(async () => {
   await putRegistry({
     defaultProvider: "sam-desktop",
     providers: [
-      { id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net", auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" } },
-      { id: "deepseek", label: "DeepSeek", kind: "openai", baseUrl: "https://api.deepseek.example", auth: { type: "bearer", secret: "DEEPSEEK_API_KEY" }, enabled: false },
+      {
+        id: "sam-desktop",
+        label: "Sam",
+        kind: "llama-swap",
+        baseUrl: "https://sam.example.net",
+        auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" },
+      },
+      {
+        id: "deepseek",
+        label: "DeepSeek",
+        kind: "openai",
+        baseUrl: "https://api.deepseek.example",
+        auth: { type: "bearer", secret: "DEEPSEEK_API_KEY" },
+        enabled: false,
+      },
     ],
   });
   key = await userKey("fuzzer");
@@ -27,7 +40,21 @@ const INFERENCE = INFERENCE_ROUTES.filter((r) => r.method === "POST" && r.modelF
 
 // Model values that must be refused before any host is asked.
 const badModel = fc.oneof(
-  fc.constantFrom("", " ", "a b", "sam-desktop/", "/x", "a//b", "sam-desktop/../props", "x?y", "x#y", "x\\y", "deepseek/deepseek-chat", "nosuch/model", "sam-destkop/qwen3"),
+  fc.constantFrom(
+    "",
+    " ",
+    "a b",
+    "sam-desktop/",
+    "/x",
+    "a//b",
+    "sam-desktop/../props",
+    "x?y",
+    "x#y",
+    "x\\y",
+    "deepseek/deepseek-chat",
+    "nosuch/model",
+    "sam-destkop/qwen3",
+  ),
   fc.string({ minLength: 257, maxLength: 400 }),
   fc.string({ unit: "binary", maxLength: 40 }).map((s) => `${s}\u0000`),
   fc.constantFrom(null, 0, 1.5, true, [], {}, ["sam-desktop/qwen3"]),
@@ -37,22 +64,59 @@ const badBody = fc.oneof(
   fc.string({ unit: "binary", maxLength: 200 }), // mostly not JSON
   fc.constantFrom("", "null", "[]", "42", '"model"', "{", '{"model":', '{"model":"sam-desktop/q"', "\u0000{}"),
   fc.record({ model: badModel, messages: fc.anything({ maxDepth: 2 }) }).map((b) => JSON.stringify(b)),
-  fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== "model"), fc.jsonValue({ maxDepth: 2 })).map((b) => JSON.stringify(b)),
+  fc
+    .dictionary(
+      fc.string({ maxLength: 8 }).filter((k) => k !== "model"),
+      fc.jsonValue({ maxDepth: 2 }),
+    )
+    .map((b) => JSON.stringify(b)),
 );
 
 const oddHeaders = fc.dictionary(
-  fc.constantFrom("content-type", "accept", "x-forwarded-for", "cookie", "cf-connecting-ip", "x-api-key", "origin", "content-encoding", "x-request-id"),
+  fc.constantFrom(
+    "content-type",
+    "accept",
+    "x-forwarded-for",
+    "cookie",
+    "cf-connecting-ip",
+    "x-api-key",
+    "origin",
+    "content-encoding",
+    "x-request-id",
+  ),
   fc.string({ maxLength: 60 }).map((v) => v.replace(/[\r\n\u0000]/g, "")),
 );
 
 const authHeader = fc.oneof(
   fc.constant("valid"),
-  fc.constantFrom(undefined, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "bearer le_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+  fc.constantFrom(
+    undefined,
+    "",
+    "Bearer",
+    "Bearer ",
+    "Basic dXNlcjpwYXNz",
+    "bearer le_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  ),
   fc.string({ maxLength: 80 }).map((s) => `Bearer ${s.replace(/[\r\n\u0000]/g, "")}`),
 );
 
 const oddPath = fc.oneof(
-  fc.constantFrom(...INFERENCE, "/v1/models", "/v1/models/", "/v1/models/%2F%2F", "/v1/models/..%2F..", "/api/settings", "/api/picker", "/api/models/x/context", "/admin/providers", "/admin/keys", "/v1", "/", "/%00", "/v1/chat/completions/extra"),
+  fc.constantFrom(
+    ...INFERENCE,
+    "/v1/models",
+    "/v1/models/",
+    "/v1/models/%2F%2F",
+    "/v1/models/..%2F..",
+    "/api/settings",
+    "/api/picker",
+    "/api/models/x/context",
+    "/admin/providers",
+    "/admin/keys",
+    "/v1",
+    "/",
+    "/%00",
+    "/v1/chat/completions/extra",
+  ),
   fc.webPath().map((p) => p || "/"),
 );
 
@@ -66,7 +130,9 @@ const request = fc.record({
 
 describe("fuzzing the router with malformed requests", () => {
   beforeEach(() => {
-    outbound().route("https://sam.example.net", () => Response.json({ object: "list", data: [{ id: "qwen3", object: "model", owned_by: "llama-swap", created: 0 }] }));
+    outbound().route("https://sam.example.net", () =>
+      Response.json({ object: "list", data: [{ id: "qwen3", object: "model", owned_by: "llama-swap", created: 0 }] }),
+    );
   });
 
   it("answers 10,000 malformed requests with 4xx, no host calls, no secrets", async () => {

@@ -22,7 +22,16 @@ beforeEach(async () => {
   resetUnknownKeys();
   await putRegistry({
     defaultProvider: "alpha",
-    providers: [{ id: "alpha", label: "Alpha", kind: "llama-swap", baseUrl: ALPHA, auth: { type: "bearer", secret: "GARAGE_API_KEY" }, timeouts: { catalogMs: 1000 } }],
+    providers: [
+      {
+        id: "alpha",
+        label: "Alpha",
+        kind: "llama-swap",
+        baseUrl: ALPHA,
+        auth: { type: "bearer", secret: "GARAGE_API_KEY" },
+        timeouts: { catalogMs: 1000 },
+      },
+    ],
   });
 });
 
@@ -33,7 +42,8 @@ beforeEach(() => {
 afterEach(() => logSpy.mockRestore());
 const logText = () => logSpy.mock.calls.map((args: unknown[]) => String(args[0])).join("\n");
 
-const chat = (model: string, key = alice) => call("/v1/chat/completions", { key, json: { model, messages: [{ role: "user", content: "hi" }] } });
+const chat = (model: string, key = alice) =>
+  call("/v1/chat/completions", { key, json: { model, messages: [{ role: "user", content: "hi" }] } });
 
 describe("bodies are bounded before they are read", () => {
   it("a PATCH /api/settings of 1 MiB is a 413, and the favorites are unchanged", async () => {
@@ -46,7 +56,12 @@ describe("bodies are bounded before they are read", () => {
 
   it("a registry over 512 KiB sent to PUT /admin/providers is a 413 and changes nothing", async () => {
     const before = await (await call("/admin/providers", { key: adminToken })).json();
-    const res = await call("/admin/providers", { key: adminToken, method: "PUT", body: JSON.stringify({ providers: [], pad: "y".repeat(600 * 1024) }), headers: { "content-type": "application/json" } });
+    const res = await call("/admin/providers", {
+      key: adminToken,
+      method: "PUT",
+      body: JSON.stringify({ providers: [], pad: "y".repeat(600 * 1024) }),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(413);
     expect(await (await call("/admin/providers", { key: adminToken })).json()).toEqual(before);
   });
@@ -104,25 +119,36 @@ describe("what the router reads from a host is bounded", () => {
 
 describe("host response headers", () => {
   it("only allowlisted headers reach the client; a host's HTML is never served as HTML; every answer says nosniff", async () => {
-    outbound().route(ALPHA, () =>
-      new Response("<html><script>alert(1)</script></html>", {
-        headers: {
-          "content-type": "text/html",
-          "clear-site-data": '"storage"',
-          "strict-transport-security": "max-age=31536000",
-          "content-security-policy": "default-src *",
-          refresh: "0; url=https://evil.example",
-          link: "<https://evil.example/x.css>; rel=stylesheet",
-          location: "https://evil.example",
-          "x-powered-by": "Express",
-          "set-cookie": "a=b",
-          "x-ratelimit-remaining-requests": "9",
-        },
-      }),
+    outbound().route(
+      ALPHA,
+      () =>
+        new Response("<html><script>alert(1)</script></html>", {
+          headers: {
+            "content-type": "text/html",
+            "clear-site-data": '"storage"',
+            "strict-transport-security": "max-age=31536000",
+            "content-security-policy": "default-src *",
+            refresh: "0; url=https://evil.example",
+            link: "<https://evil.example/x.css>; rel=stylesheet",
+            location: "https://evil.example",
+            "x-powered-by": "Express",
+            "set-cookie": "a=b",
+            "x-ratelimit-remaining-requests": "9",
+          },
+        }),
     );
     const res = await chat("alpha/qwen3");
     expect(res.status).toBe(200);
-    for (const name of ["clear-site-data", "strict-transport-security", "content-security-policy", "refresh", "link", "location", "x-powered-by", "set-cookie"]) {
+    for (const name of [
+      "clear-site-data",
+      "strict-transport-security",
+      "content-security-policy",
+      "refresh",
+      "link",
+      "location",
+      "x-powered-by",
+      "set-cookie",
+    ]) {
       expect(res.headers.get(name), name).toBeNull();
     }
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
@@ -132,7 +158,9 @@ describe("host response headers", () => {
   });
 
   it("a Retry-After that is not a sane number or date is dropped; a long host message is cut", async () => {
-    outbound().route(ALPHA, () => Response.json({ error: { message: `busy ${"z".repeat(2000)}` } }, { status: 429, headers: { "retry-after": "86400000 <b>x</b>" } }));
+    outbound().route(ALPHA, () =>
+      Response.json({ error: { message: `busy ${"z".repeat(2000)}` } }, { status: 429, headers: { "retry-after": "86400000 <b>x</b>" } }),
+    );
     const res = await chat("alpha/qwen3");
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBeNull();
@@ -145,7 +173,11 @@ describe("ids a host lists", () => {
   it("the catalog lists only ids the router would route: no spaces, no bidi tricks", async () => {
     outbound().route(ALPHA, (request) =>
       new URL(request.url).pathname === "/v1/models"
-        ? Response.json({ object: "list", data: [{ id: "has space" }, { id: "\u202egnp.exe" }, { id: "good/one" }], status: { value: "unloaded" } })
+        ? Response.json({
+            object: "list",
+            data: [{ id: "has space" }, { id: "\u202egnp.exe" }, { id: "good/one" }],
+            status: { value: "unloaded" },
+          })
         : new Response("no", { status: 404 }),
     );
     const body = (await (await call("/v1/models", { key: alice })).json()) as { data: { id: string }[] };

@@ -41,7 +41,10 @@ interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string };
 }
 
-async function ask(model = "sam-desktop/qwen3-32b", headers: Record<string, string> = {}): Promise<{ res: Response; body: ErrorBody; text: string }> {
+async function ask(
+  model = "sam-desktop/qwen3-32b",
+  headers: Record<string, string> = {},
+): Promise<{ res: Response; body: ErrorBody; text: string }> {
   const res = await call("/v1/chat/completions", { key, json: { model, messages: [{ role: "user", content: "hi" }] }, headers });
   const text = await dumpResponse(res.clone());
   expectNoSecrets(text);
@@ -66,7 +69,12 @@ describe("llama-swap's unknown-model answers", () => {
       const { res, body } = await ask("sam-desktop/no-such-model", headers);
       expect(res.status).toBe(404);
       expect(body).toEqual({
-        error: { message: "The model 'sam-desktop/no-such-model' does not exist or you do not have access to it.", type: "invalid_request_error", param: "model", code: "model_not_found" },
+        error: {
+          message: "The model 'sam-desktop/no-such-model' does not exist or you do not have access to it.",
+          type: "invalid_request_error",
+          param: "model",
+          code: "model_not_found",
+        },
       });
       expect(res.headers.get("x-llama-edge-provider")).toBe("sam-desktop");
       expect(host.requests.map((r) => r.path)).toEqual(["/v1/chat/completions"]);
@@ -93,7 +101,12 @@ describe("other host answers", () => {
   });
 
   it("another 4xx keeps its status and the host's short message, in OpenAI's shape", async () => {
-    outbound().route(HOST, () => Response.json({ error: { code: 400, message: "the request exceeds the available context size", type: "exceed_context_size_error" } }, { status: 400 }));
+    outbound().route(HOST, () =>
+      Response.json(
+        { error: { code: 400, message: "the request exceeds the available context size", type: "exceed_context_size_error" } },
+        { status: 400 },
+      ),
+    );
     const { res, body } = await ask();
     expect(res.status).toBe(400);
     expect(body.error).toMatchObject({ type: "invalid_request_error", code: "upstream_rejected" });
@@ -101,7 +114,9 @@ describe("other host answers", () => {
   });
 
   it("a host message that echoes a credential is withheld from the client and from the log", async () => {
-    outbound().route(HOST, (req) => Response.json({ error: { message: `bad header ${req.headers.get("cf-access-client-secret")}` } }, { status: 400 }));
+    outbound().route(HOST, (req) =>
+      Response.json({ error: { message: `bad header ${req.headers.get("cf-access-client-secret")}` } }, { status: 400 }),
+    );
     const { res, body } = await ask();
     expect(res.status).toBe(400);
     expect(body.error.message).not.toContain("bad header");
@@ -118,7 +133,12 @@ describe("Cloudflare and connection failures", () => {
     ["Cloudflare's 502 (origin down)", () => cloudflarePage(502), 502, "provider_unreachable"],
     ["Cloudflare's 524 (no first byte in time)", () => cloudflarePage(524), 504, "provider_timeout"],
     ["llama-swap's 503 (process not ready)", () => new Response("process is not ready", { status: 503 }), 503, "provider_unavailable"],
-    ["llama-swap's 500 (health check timed out)", () => new Response("unspecific error: health check timed out after 120s", { status: 500 }), 502, "provider_error"],
+    [
+      "llama-swap's 500 (health check timed out)",
+      () => new Response("unspecific error: health check timed out after 120s", { status: 500 }),
+      502,
+      "provider_error",
+    ],
     ["a refused connection", () => Promise.reject(new TypeError("Network connection lost.")), 502, "provider_unreachable"],
   ];
   for (const [what, answer, status, code] of cases) {
@@ -153,7 +173,9 @@ describe("Cloudflare and connection failures", () => {
       let onAbort = () => {};
       aborted = new Promise((resolve) => (onAbort = resolve));
       const rejected = new Promise<never>((_, reject) =>
-        req.signal.addEventListener("abort", () => (reject(new DOMException("The operation was aborted.", "AbortError")), onAbort()), { once: true }),
+        req.signal.addEventListener("abort", () => (reject(new DOMException("The operation was aborted.", "AbortError")), onAbort()), {
+          once: true,
+        }),
       );
       return Promise.race([rejected, host.handle(req)]);
     });
@@ -166,7 +188,10 @@ describe("Cloudflare and connection failures", () => {
   });
 
   it("the canary secrets appear in no error response or log line", async () => {
-    for (const answer of [() => cloudflarePage(530, CLOUDFLARE_1033 + TEST_SECRETS.SAM_ACCESS_SECRET), () => new Response(TEST_SECRETS.SAM_ACCESS_ID, { status: 500 })]) {
+    for (const answer of [
+      () => cloudflarePage(530, CLOUDFLARE_1033 + TEST_SECRETS.SAM_ACCESS_SECRET),
+      () => new Response(TEST_SECRETS.SAM_ACCESS_ID, { status: 500 }),
+    ]) {
       outbound().route(HOST, answer);
       await ask();
     }

@@ -31,8 +31,10 @@ beforeEach(async () => {
   outbound().route(HOST, async (request) => {
     const url = new URL(request.url);
     seen.push({ method: request.method, path: url.pathname, search: url.search, headers: request.headers, body: await request.text() });
-    if (url.pathname === "/v1/audio/speech") return new Response(new Uint8Array([0, 255, 1, 254, 2]), { headers: { "content-type": "audio/mpeg" } });
-    if (url.pathname === "/v1/rerank-missing") return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
+    if (url.pathname === "/v1/audio/speech")
+      return new Response(new Uint8Array([0, 255, 1, 254, 2]), { headers: { "content-type": "audio/mpeg" } });
+    if (url.pathname === "/v1/rerank-missing")
+      return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
     return Response.json({ ok: true, path: url.pathname });
   });
 });
@@ -69,7 +71,13 @@ describe("the JSON routes", () => {
   it("count_tokens keeps its query string and the anthropic headers; the client's key never reaches the host", async () => {
     const res = await call("/v1/messages/count_tokens?beta=true", {
       json: { model: "sam/q", messages: [] },
-      headers: { authorization: `Bearer ${key}`, "anthropic-version": "2023-06-01", "anthropic-beta": "tools-2024", cookie: "a=b", "cf-connecting-ip": "1.2.3.4" },
+      headers: {
+        authorization: `Bearer ${key}`,
+        "anthropic-version": "2023-06-01",
+        "anthropic-beta": "tools-2024",
+        cookie: "a=b",
+        "cf-connecting-ip": "1.2.3.4",
+      },
     });
     expect(res.status).toBe(200);
     expect(seen[0]?.search).toBe("?beta=true");
@@ -115,7 +123,10 @@ describe("Anthropic's routes answer in Anthropic's shape", () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
     const unknown = await post("/v1/messages", { model: "nosuch/q" });
-    expect(await unknown.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringContaining("nosuch") } });
+    expect(await unknown.json()).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.stringContaining("nosuch") },
+    });
   });
 
   it("a host that is down is an api_error / overloaded_error, with no secret in it", async () => {

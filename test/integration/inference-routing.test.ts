@@ -12,7 +12,13 @@ let sam: LlamaSwapDouble, samSidecar: LlamaSwapDouble, garage: LlamaSwapDouble, 
 const REGISTRY = {
   defaultProvider: "sam-desktop",
   providers: [
-    { id: "sam-desktop", label: "Sam", kind: "llama-swap" as const, baseUrl: "https://sam.example.net", sidecarUrl: "https://sam-sidecar.example.net" },
+    {
+      id: "sam-desktop",
+      label: "Sam",
+      kind: "llama-swap" as const,
+      baseUrl: "https://sam.example.net",
+      sidecarUrl: "https://sam-sidecar.example.net",
+    },
     { id: "garage", label: "Garage", kind: "llama-swap" as const, baseUrl: "https://garage.example.net" },
     { id: "embedding", label: "Embeddings", kind: "llama-swap" as const, baseUrl: "https://embedding.example.net" },
     { id: "deepseek", label: "DeepSeek", kind: "openai" as const, baseUrl: "https://api.deepseek.example", models: ["deepseek-chat"] },
@@ -55,8 +61,12 @@ describe("routing by composite id", () => {
     const b = await chat("garage/qwen3-32b");
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    expect(((await a.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("sam-sidecar answered qwen3-32b");
-    expect(((await b.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("garage answered qwen3-32b");
+    expect(((await a.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+      "sam-sidecar answered qwen3-32b",
+    );
+    expect(((await b.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+      "garage answered qwen3-32b",
+    );
     expect(JSON.parse(samSidecar.requests[0]?.body ?? "{}").model).toBe("qwen3-32b");
     expect(JSON.parse(garage.requests[0]?.body ?? "{}").model).toBe("qwen3-32b");
     expect(a.headers.get("x-llama-edge-provider")).toBe("sam-desktop");
@@ -122,15 +132,27 @@ describe("bare ids go to the default provider", () => {
 
 describe("refused before any host is asked", () => {
   const refusals: [string, () => Promise<Response>, string][] = [
-    ["an unknown provider without a default", async () => {
-      await putRegistry({ providers: REGISTRY.providers });
-      return chat("nosuch/qwen3");
-    }, "unknown_provider"],
+    [
+      "an unknown provider without a default",
+      async () => {
+        await putRegistry({ providers: REGISTRY.providers });
+        return chat("nosuch/qwen3");
+      },
+      "unknown_provider",
+    ],
     ["a disabled provider", () => chat("old-box/qwen3"), "provider_disabled"],
     ["an id with a '..' segment", () => chat("sam-desktop/../props"), "invalid_model_id"],
     ["an id with whitespace", () => chat("sam-desktop/qwen3 32b"), "invalid_model_id"],
-    ["a body that is not JSON", () => call("/v1/chat/completions", { key, body: "{model: nope", headers: { "content-type": "application/json" } }), "invalid_json"],
-    ["a body that is not UTF-8", () => call("/v1/chat/completions", { key, body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }), "invalid_json"],
+    [
+      "a body that is not JSON",
+      () => call("/v1/chat/completions", { key, body: "{model: nope", headers: { "content-type": "application/json" } }),
+      "invalid_json",
+    ],
+    [
+      "a body that is not UTF-8",
+      () => call("/v1/chat/completions", { key, body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }),
+      "invalid_json",
+    ],
     ["a JSON array", () => call("/v1/chat/completions", { key, json: [{ model: "sam-desktop/qwen3-32b" }] }), "invalid_body"],
     ["a body without model", () => call("/v1/chat/completions", { key, json: { messages: [] } }), "missing_model"],
     ["a numeric model", () => call("/v1/embeddings", { key, json: { model: 42, input: "x" } }), "invalid_model"],
@@ -151,7 +173,11 @@ describe("refused before any host is asked", () => {
 
   it("a body over 4 MiB gets 413 before parsing, with or without Content-Length", async () => {
     const big = `{"model":"sam-desktop/qwen3-32b","input":"${"x".repeat(4 * 1024 * 1024)}"}`;
-    const withLength = await call("/v1/embeddings", { key, body: big, headers: { "content-type": "application/json", "content-length": String(big.length) } });
+    const withLength = await call("/v1/embeddings", {
+      key,
+      body: big,
+      headers: { "content-type": "application/json", "content-length": String(big.length) },
+    });
     const bytes = new TextEncoder().encode(big);
     const chunked = await call("/v1/embeddings", {
       key,

@@ -30,7 +30,11 @@ function render(value: unknown, spaces: string[]): string {
 
 const whitespace = fc.array(fc.constantFrom("", " ", "\n", "\t", "\r\n", "  "), { minLength: 1, maxLength: 8 });
 const modelId = fc.oneof(fc.string(), fc.constantFrom("sam-desktop/Qwen/Qwen3-8B-GGUF", 'we"ird\\id', "garage/peer/qwen3:high", "ü/🦙"));
-const body = fc.record({ before: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), model: modelId, after: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })) });
+const body = fc.record({
+  before: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+  model: modelId,
+  after: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+});
 
 function build(parts: { before: Record<string, unknown>; model: string; after: Record<string, unknown> }): Record<string, unknown> {
   const object: Record<string, unknown> = {};
@@ -50,7 +54,9 @@ describe("spliceModel", () => {
         const [slot] = findTopLevelModel(bytes);
         expect(slot).toBeDefined();
         const out = spliceModel(text, replacement);
-        expect(out).toBe(text8.decode(bytes.subarray(0, slot!.start)) + JSON.stringify(replacement) + text8.decode(bytes.subarray(slot!.end)));
+        expect(out).toBe(
+          text8.decode(bytes.subarray(0, slot!.start)) + JSON.stringify(replacement) + text8.decode(bytes.subarray(slot!.end)),
+        );
         expect(JSON.parse(out)).toEqual({ ...JSON.parse(text), model: replacement });
       }),
       { numRuns: 500 },
@@ -70,7 +76,12 @@ describe("spliceModel", () => {
   it("leaves nested 'model' keys alone", () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 2 }), modelId, (nested, replacement) => {
-        const text = JSON.stringify({ tools: [{ model: nested }], meta: { model: "inner", deep: { model: ["x"] } }, model: "outer", messages: [{ content: '"model":"fake"' }] });
+        const text = JSON.stringify({
+          tools: [{ model: nested }],
+          meta: { model: "inner", deep: { model: ["x"] } },
+          model: "outer",
+          messages: [{ content: '"model":"fake"' }],
+        });
         expect(JSON.parse(spliceModel(text, replacement))).toEqual({ ...JSON.parse(text), model: replacement });
       }),
     );
@@ -98,10 +109,17 @@ describe("spliceModel", () => {
 
   it("leaves a body without a top-level model as it was", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string().filter((k) => k !== "model"), fc.jsonValue({ maxDepth: 2 })), whitespace, (object, spaces) => {
-        const text = render(object, spaces);
-        expect(spliceModel(text, "x")).toBe(text);
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string().filter((k) => k !== "model"),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
+        whitespace,
+        (object, spaces) => {
+          const text = render(object, spaces);
+          expect(spliceModel(text, "x")).toBe(text);
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,10 @@ beforeAll(async () => {
   key = await userKey("streaming");
 });
 beforeEach(async () => {
-  await putRegistry({ defaultProvider: "sam-desktop", providers: [{ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: HOST }] });
+  await putRegistry({
+    defaultProvider: "sam-desktop",
+    providers: [{ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: HOST }],
+  });
 });
 
 const streamChat = (model = "sam-desktop/qwen3-32b") =>
@@ -46,7 +49,9 @@ describe("streaming", () => {
     expect(res.headers.get("cache-control")).toBe("no-cache");
     expect(res.headers.get("x-accel-buffering")).toBe("no");
     const events = (await res.text()).split("\n\n").filter(Boolean);
-    const contents = events.slice(0, 5).map((e) => (JSON.parse(e.slice("data: ".length)) as { choices: { delta: { content: string } }[] }).choices[0]?.delta.content);
+    const contents = events
+      .slice(0, 5)
+      .map((e) => (JSON.parse(e.slice("data: ".length)) as { choices: { delta: { content: string } }[] }).choices[0]?.delta.content);
     expect(contents).toEqual(["0 ", "1 ", "2 ", "3 ", "4 "]);
     expect(events.at(-1)).toBe("data: [DONE]");
     expect(JSON.parse(host.requests[0]?.body ?? "{}")).toMatchObject({ model: "qwen3-32b", stream: true });
@@ -55,13 +60,25 @@ describe("streaming", () => {
 
   it("passes bytes through untouched: comments, CRLF, odd spacing and split UTF-8 stay as the host sent them", async () => {
     const llama = encoder.encode("🦙");
-    const parts = [encoder.encode(': keep-alive\r\n\r\n'), encoder.encode('data:{"x":1.0,"big":18446744073709551615}\r\n\r\ndata: {"t":"'), llama.subarray(0, 2), llama.subarray(2), encoder.encode('"}\n\ndata: [DONE]\n\n')];
-    outbound().route(HOST, () => new Response(new ReadableStream({ start: (c) => (parts.forEach((p) => c.enqueue(p)), c.close()) }), { headers: { "content-type": "text/event-stream" } }));
+    const parts = [
+      encoder.encode(": keep-alive\r\n\r\n"),
+      encoder.encode('data:{"x":1.0,"big":18446744073709551615}\r\n\r\ndata: {"t":"'),
+      llama.subarray(0, 2),
+      llama.subarray(2),
+      encoder.encode('"}\n\ndata: [DONE]\n\n'),
+    ];
+    outbound().route(
+      HOST,
+      () =>
+        new Response(new ReadableStream({ start: (c) => (parts.forEach((p) => c.enqueue(p)), c.close()) }), {
+          headers: { "content-type": "text/event-stream" },
+        }),
+    );
     const res = await streamChat();
     const received = new Uint8Array(await res.arrayBuffer());
     const expected = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let offset = 0;
-    for (const p of parts) (expected.set(p, offset), (offset += p.byteLength));
+    for (const p of parts) expected.set(p, offset), (offset += p.byteLength);
     expect([...received]).toEqual([...expected]);
   });
 
@@ -76,7 +93,10 @@ describe("streaming", () => {
   });
 
   it("marks a stream as SSE when the client asked for one and the host named no content type", async () => {
-    outbound().route(HOST, () => new Response(new ReadableStream({ start: (c) => (c.enqueue(encoder.encode("data: [DONE]\n\n")), c.close()) })));
+    outbound().route(
+      HOST,
+      () => new Response(new ReadableStream({ start: (c) => (c.enqueue(encoder.encode("data: [DONE]\n\n")), c.close()) })),
+    );
     const res = await streamChat();
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     expect(await res.text()).toBe("data: [DONE]\n\n");

@@ -19,10 +19,34 @@ const REGISTRY = {
   providers: [
     { id: "sam-desktop", label: "Sam", kind: "llama-swap" as const, baseUrl: "https://sam.example.net", auth: access },
     // Behind Access AND checking llama-swap's own API key.
-    { id: "garage", label: "Garage", kind: "llama-swap" as const, baseUrl: "https://garage.example.net", auth: [access, { type: "bearer" as const, secret: "GARAGE_API_KEY" }] },
-    { id: "deepseek", label: "DeepSeek", kind: "openai" as const, baseUrl: "https://api.deepseek.example", auth: { type: "bearer" as const, secret: "DEEPSEEK_API_KEY" } },
-    { id: "lost", label: "Lost", kind: "openai" as const, baseUrl: "https://lost.example.net", auth: { type: "bearer" as const, secret: "LOST_API_KEY" } },
-    { id: "vpc-box", label: "VPC", kind: "llama-swap" as const, baseUrl: "http://localhost:8080", transport: { type: "vpc" as const, binding: "HOME_VPC" } },
+    {
+      id: "garage",
+      label: "Garage",
+      kind: "llama-swap" as const,
+      baseUrl: "https://garage.example.net",
+      auth: [access, { type: "bearer" as const, secret: "GARAGE_API_KEY" }],
+    },
+    {
+      id: "deepseek",
+      label: "DeepSeek",
+      kind: "openai" as const,
+      baseUrl: "https://api.deepseek.example",
+      auth: { type: "bearer" as const, secret: "DEEPSEEK_API_KEY" },
+    },
+    {
+      id: "lost",
+      label: "Lost",
+      kind: "openai" as const,
+      baseUrl: "https://lost.example.net",
+      auth: { type: "bearer" as const, secret: "LOST_API_KEY" },
+    },
+    {
+      id: "vpc-box",
+      label: "VPC",
+      kind: "llama-swap" as const,
+      baseUrl: "http://localhost:8080",
+      transport: { type: "vpc" as const, binding: "HOME_VPC" },
+    },
   ],
 };
 
@@ -60,7 +84,10 @@ const chatBody = (model: string) => JSON.stringify({ model, messages: [{ role: "
 
 describe("the request a host receives", () => {
   it("carries only content-type, accept and the transport's credentials: never the client's own headers", async () => {
-    const res = await call("/v1/chat/completions", { body: chatBody("sam-desktop/qwen3-32b"), headers: { ...hostile, authorization: `Bearer ${key}`, "content-type": "application/json" } });
+    const res = await call("/v1/chat/completions", {
+      body: chatBody("sam-desktop/qwen3-32b"),
+      headers: { ...hostile, authorization: `Bearer ${key}`, "content-type": "application/json" },
+    });
     expect(res.status).toBe(200);
     const headers = sam.requests[0]?.headers ?? {};
     expect(Object.keys(headers).sort()).toEqual(["accept", "cf-access-client-id", "cf-access-client-secret", "content-type"]);
@@ -72,7 +99,11 @@ describe("the request a host receives", () => {
   });
 
   it("adds both Access headers and llama-swap's bearer key when the registry lists both", async () => {
-    const res = await call("/v1/chat/completions", { key, body: chatBody("garage/qwen3-32b"), headers: { "content-type": "application/json" } });
+    const res = await call("/v1/chat/completions", {
+      key,
+      body: chatBody("garage/qwen3-32b"),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(200);
     const headers = garage.requests[0]?.headers ?? {};
     expect(headers.authorization).toBe(`Bearer ${TEST_SECRETS.GARAGE_API_KEY}`);
@@ -100,12 +131,22 @@ describe("the response a client receives", () => {
     outbound().route("https://sam.example.net", async (req) => {
       const answer = await sam.handle(req);
       const headers = new Headers(answer.headers);
-      for (const [name, value] of Object.entries({ "set-cookie": "host=1", server: "llama-swap", via: "1.1 cloudflared", "cf-ray": "8f00-LAX", "cf-cache-status": "DYNAMIC", "access-control-allow-origin": "*", "x-ratelimit-remaining-requests": "42" })) headers.set(name, value);
+      for (const [name, value] of Object.entries({
+        "set-cookie": "host=1",
+        server: "llama-swap",
+        via: "1.1 cloudflared",
+        "cf-ray": "8f00-LAX",
+        "cf-cache-status": "DYNAMIC",
+        "access-control-allow-origin": "*",
+        "x-ratelimit-remaining-requests": "42",
+      }))
+        headers.set(name, value);
       return new Response(answer.body, { status: answer.status, headers });
     });
     const res = await call("/v1/chat/completions", { key, body: chatBody("sam-desktop/qwen3-32b") });
     expect(res.status).toBe(200);
-    for (const dropped of ["set-cookie", "server", "via", "cf-ray", "cf-cache-status", "access-control-allow-origin"]) expect(res.headers.get(dropped), dropped).toBeNull();
+    for (const dropped of ["set-cookie", "server", "via", "cf-ray", "cf-cache-status", "access-control-allow-origin"])
+      expect(res.headers.get(dropped), dropped).toBeNull();
     expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("42");
     expect(res.headers.get("content-type")).toContain("application/json");
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -113,7 +154,14 @@ describe("the response a client receives", () => {
   });
 
   it("never follows a redirect: Access refusing the service token becomes a 502 error, not a login page", async () => {
-    outbound().route("https://sam.example.net", () => new Response("<html>Sign in</html>", { status: 302, headers: { location: "https://team.cloudflareaccess.com/cdn-cgi/access/login", "content-type": "text/html" } }));
+    outbound().route(
+      "https://sam.example.net",
+      () =>
+        new Response("<html>Sign in</html>", {
+          status: 302,
+          headers: { location: "https://team.cloudflareaccess.com/cdn-cgi/access/login", "content-type": "text/html" },
+        }),
+    );
     const res = await call("/v1/chat/completions", { key, body: chatBody("sam-desktop/qwen3-32b") });
     expect(res.status).toBe(502);
     expect(res.headers.get("location")).toBeNull();
@@ -127,7 +175,11 @@ describe("the response a client receives", () => {
 describe("the Workers VPC transport", () => {
   const withBinding = (binding: unknown) => (body: string) =>
     app.fetch(
-      new Request("http://router.test/v1/chat/completions", { method: "POST", body, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } }),
+      new Request("http://router.test/v1/chat/completions", {
+        method: "POST",
+        body,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      }),
       { ...testEnv, HOME_VPC: binding } as Env,
       createExecutionContext(),
     );
@@ -135,16 +187,22 @@ describe("the Workers VPC transport", () => {
   it("sends the request through the named service binding's fetch, never the public internet", async () => {
     const host = llamaSwapDouble({ name: "vpc", models: ["qwen3-32b"] });
     const seen: string[] = [];
-    const send = withBinding({ fetch: (input: RequestInfo, init?: RequestInit) => (seen.push(new Request(input, init).url), host.handle(new Request(input, init))) });
+    const send = withBinding({
+      fetch: (input: RequestInfo, init?: RequestInit) => (seen.push(new Request(input, init).url), host.handle(new Request(input, init))),
+    });
     const res = await send(chatBody("vpc-box/qwen3-32b"));
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("vpc answered qwen3-32b");
+    expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+      "vpc answered qwen3-32b",
+    );
     expect(seen).toEqual(["http://localhost:8080/v1/chat/completions"]);
     expect(outbound().requests).toEqual([]);
   });
 
   it("a ProxyError from the binding (origin down) is a 502 provider_unreachable", async () => {
-    const send = withBinding({ fetch: async () => new Response("ProxyError: dial tcp 127.0.0.1:8080: connect: connection refused", { status: 500 }) });
+    const send = withBinding({
+      fetch: async () => new Response("ProxyError: dial tcp 127.0.0.1:8080: connect: connection refused", { status: 500 }),
+    });
     const res = await send(chatBody("vpc-box/qwen3-32b"));
     expect(res.status).toBe(502);
     const text = await res.text();

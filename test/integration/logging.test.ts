@@ -15,7 +15,14 @@ beforeEach(async () => {
   await putRegistry({
     defaultProvider: "sam",
     providers: [
-      { id: "sam", label: "Sam", kind: "llama-swap", baseUrl: HOST, auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" }, fallbacks: ["garage/qwen3"] },
+      {
+        id: "sam",
+        label: "Sam",
+        kind: "llama-swap",
+        baseUrl: HOST,
+        auth: { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" },
+        fallbacks: ["garage/qwen3"],
+      },
       { id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.log.example.net" },
     ],
   });
@@ -29,12 +36,24 @@ describe("the request log", () => {
   it("writes one line per streamed request when the stream ends: ids, provider, model, status, timings, bytes", async () => {
     outbound().route(HOST, llamaSwapDouble({ models: ["qwen3"], chunks: 3 }).handle);
     const key = await userKey("logger");
-    const res = await call("/v1/chat/completions", { key, json: { model: "sam/qwen3", stream: true, messages: [{ role: "user", content: PROMPT }] } });
+    const res = await call("/v1/chat/completions", {
+      key,
+      json: { model: "sam/qwen3", stream: true, messages: [{ role: "user", content: PROMPT }] },
+    });
     const text = await res.text();
     const entries = parsed();
     expect(entries).toHaveLength(1);
     const entry = entries[0] as Record<string, unknown>;
-    expect(entry).toMatchObject({ rid: res.headers.get("x-request-id"), user: "logger", key: key.split("_")[1], provider: "sam", model: "sam/qwen3", status: 200, end: "complete", stream: "complete" });
+    expect(entry).toMatchObject({
+      rid: res.headers.get("x-request-id"),
+      user: "logger",
+      key: key.split("_")[1],
+      provider: "sam",
+      model: "sam/qwen3",
+      status: 200,
+      end: "complete",
+      stream: "complete",
+    });
     expect(entry.bytes).toBe(new TextEncoder().encode(text).byteLength);
     expect(typeof entry.ttfb_ms).toBe("number");
     expect(entry.ms as number).toBeGreaterThanOrEqual(entry.ttfb_ms as number);
@@ -63,7 +82,14 @@ describe("usage points in Analytics Engine", () => {
     const USAGE = { writeDataPoint: (point: AnalyticsEngineDataPoint) => void points.push(point) };
     const ctx = createExecutionContext();
     const init = json === undefined ? {} : { method: "POST", body: JSON.stringify(json) };
-    const res = await app.fetch(new Request(`http://router.test${path}`, { ...init, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } }), { ...testEnv, USAGE }, ctx);
+    const res = await app.fetch(
+      new Request(`http://router.test${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      }),
+      { ...testEnv, USAGE },
+      ctx,
+    );
     const text = await res.text();
     await waitOnExecutionContext(ctx);
     return { points, text };
@@ -72,7 +98,11 @@ describe("usage points in Analytics Engine", () => {
   it("writes one point per inference request, indexed by user, with no key or prompt", async () => {
     outbound().route(HOST, llamaSwapDouble({ models: ["qwen3"], chunks: 2 }).handle);
     const key = await userKey("meter");
-    const { points, text } = await callWithUsage("/v1/chat/completions", key, { model: "sam/qwen3", stream: true, messages: [{ role: "user", content: PROMPT }] });
+    const { points, text } = await callWithUsage("/v1/chat/completions", key, {
+      model: "sam/qwen3",
+      stream: true,
+      messages: [{ role: "user", content: PROMPT }],
+    });
     expect(points).toHaveLength(1);
     const point = points[0] as AnalyticsEngineDataPoint;
     expect(point.indexes).toEqual(["meter"]);

@@ -4,12 +4,23 @@ import { describe, expect, it } from "vitest";
 import { conversationKey } from "../../src/pools/conversation-key.ts";
 
 const bytes = (body: unknown) => new TextEncoder().encode(JSON.stringify(body));
-const key = (body: unknown, user = "alice", headers: Record<string, string> = {}) => conversationKey(new Headers(headers), user, bytes(body));
+const key = (body: unknown, user = "alice", headers: Record<string, string> = {}) =>
+  conversationKey(new Headers(headers), user, bytes(body));
 
 describe("the conversation key", () => {
   const system = { role: "system", content: "Be brief." };
   const turn1 = { model: "any/q", messages: [system, { role: "user", content: "Plan a trip" }] };
-  const turn3 = { model: "any/q", stream: true, messages: [...turn1.messages, { role: "assistant", content: "Where?" }, { role: "user", content: "Rome" }, { role: "assistant", content: "Ok" }, { role: "user", content: "More" }] };
+  const turn3 = {
+    model: "any/q",
+    stream: true,
+    messages: [
+      ...turn1.messages,
+      { role: "assistant", content: "Where?" },
+      { role: "user", content: "Rome" },
+      { role: "assistant", content: "Ok" },
+      { role: "user", content: "More" },
+    ],
+  };
 
   it("is the same for later turns that repeat the start, whatever follows or comes before `messages`", () => {
     expect(key(turn3)).toBe(key(turn1));
@@ -30,7 +41,9 @@ describe("the conversation key", () => {
 
   it("hashes at most the first 4 KiB of a very long first turn", () => {
     const long = "x".repeat(100_000);
-    expect(key({ model: "m", messages: [{ role: "user", content: `${long}a` }] })).toBe(key({ model: "m", messages: [{ role: "user", content: `${long}b` }] }));
+    expect(key({ model: "m", messages: [{ role: "user", content: `${long}a` }] })).toBe(
+      key({ model: "m", messages: [{ role: "user", content: `${long}b` }] }),
+    );
   });
 
   it("a session header wins over the body", () => {

@@ -16,22 +16,37 @@ const HOSTS = [
   { id: "garage", label: "Garage", kind: "llama-swap" as const, baseUrl: "https://garage.example.net" },
   { id: "deepseek", label: "DeepSeek", kind: "openai" as const, baseUrl: "https://api.deepseek.example", models: ["deepseek-chat"] },
 ];
-const POOL = { id: "any", label: "Any home GPU", kind: "pool" as const, members: { "qwen3-32b": ["sam-desktop/qwen3-32b", "garage/qwen3-32b", "deepseek/deepseek-chat"] } };
+const POOL = {
+  id: "any",
+  label: "Any home GPU",
+  kind: "pool" as const,
+  members: { "qwen3-32b": ["sam-desktop/qwen3-32b", "garage/qwen3-32b", "deepseek/deepseek-chat"] },
+};
 
 type State = "loaded" | "unloaded";
 function hosts(samState: State, garageState: State, extra: { sam?: LlamaSwapOptions; garage?: LlamaSwapOptions } = {}): void {
   sam = llamaSwapDouble({ name: "sam", models: [{ id: "qwen3-32b", status: samState, context_length: 32768 }, "gemma3"], ...extra.sam });
-  garage = llamaSwapDouble({ name: "garage", models: [{ id: "qwen3-32b", status: garageState, context_length: 16384 }, "gemma3"], ...extra.garage });
+  garage = llamaSwapDouble({
+    name: "garage",
+    models: [{ id: "qwen3-32b", status: garageState, context_length: 16384 }, "gemma3"],
+    ...extra.garage,
+  });
   deepseek = llamaSwapDouble({ name: "deepseek", models: ["deepseek-chat"] });
   const out = outbound();
   out.route("https://sam.example.net", sam.handle);
   out.route("https://garage.example.net", garage.handle);
-  out.route("https://api.deepseek.example", (req) => deepseek.handle(new Request(`https://api.deepseek.example/v1${new URL(req.url).pathname}`, req)));
+  out.route("https://api.deepseek.example", (req) =>
+    deepseek.handle(new Request(`https://api.deepseek.example/v1${new URL(req.url).pathname}`, req)),
+  );
 }
 
 const inferences = (host: LlamaSwapDouble) => host.requests.filter((r) => r.method === "POST");
 const chat = (messages: unknown[], init: { model?: string; headers?: Record<string, string>; stream?: boolean } = {}) =>
-  call("/v1/chat/completions", { key, headers: init.headers, json: { model: init.model ?? "any/qwen3-32b", messages, ...(init.stream ? { stream: true } : {}) } });
+  call("/v1/chat/completions", {
+    key,
+    headers: init.headers,
+    json: { model: init.model ?? "any/qwen3-32b", messages, ...(init.stream ? { stream: true } : {}) },
+  });
 const user = (content: string) => ({ role: "user", content });
 const routeOf = (res: Response): [string | null, string | null, string | null] => [
   res.headers.get("x-llama-edge-provider"),
@@ -56,7 +71,9 @@ describe("warm first", () => {
       expect(res.status).toBe(200);
       expect(routeOf(res).slice(0, 2)).toEqual(["garage", "garage/qwen3-32b"]);
       expect(["warm", "affinity"]).toContain(res.headers.get("x-llama-edge-route"));
-      expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe("garage answered qwen3-32b");
+      expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(
+        "garage answered qwen3-32b",
+      );
     }
     expect(inferences(garage)).toHaveLength(20);
     expect(JSON.parse(inferences(garage)[0]?.body ?? "{}").model).toBe("qwen3-32b");
@@ -138,7 +155,8 @@ describe("conversation affinity", () => {
     hosts("loaded", "loaded");
     for (const header of ["x-session-id", "x-claude-code-session-id"]) {
       const served = new Set<string | null>();
-      for (let i = 0; i < 8; i++) served.add(routeOf(await chat([user(`unrelated ${i}`)], { headers: { [header]: `session-${header}` } }))[0]);
+      for (let i = 0; i < 8; i++)
+        served.add(routeOf(await chat([user(`unrelated ${i}`)], { headers: { [header]: `session-${header}` } }))[0]);
       expect(served.size).toBe(1);
     }
   });
@@ -192,7 +210,11 @@ describe("what the answer and the log line say", () => {
 
 describe("members that refuse", () => {
   it("skips a warm member whose host is unavailable and says so", async () => {
-    hosts("unloaded", "loaded", { garage: { respond: (r) => (r.method === "POST" ? new Response("not ready", { status: 503, headers: { "retry-after": "5" } }) : undefined) } });
+    hosts("unloaded", "loaded", {
+      garage: {
+        respond: (r) => (r.method === "POST" ? new Response("not ready", { status: 503, headers: { "retry-after": "5" } }) : undefined),
+      },
+    });
     const res = await chat([user("hi")]);
     expect(res.status).toBe(200);
     expect(routeOf(res)).toEqual(["sam-desktop", "sam-desktop/qwen3-32b", "fallback"]);
@@ -205,7 +227,9 @@ describe("members that refuse", () => {
     const res = await chat([user("hi")]);
     expect(res.status).toBe(200);
     expect(routeOf(res)).toEqual(["deepseek", "deepseek/deepseek-chat", "fallback"]);
-    expect(res.headers.get("x-llama-edge-skipped")).toMatch(/^(sam-desktop|garage)\/qwen3-32b \(provider_rate_limited\), (sam-desktop|garage)\/qwen3-32b \(provider_rate_limited\)$/);
+    expect(res.headers.get("x-llama-edge-skipped")).toMatch(
+      /^(sam-desktop|garage)\/qwen3-32b \(provider_rate_limited\), (sam-desktop|garage)\/qwen3-32b \(provider_rate_limited\)$/,
+    );
   });
 
   it("does not use a disabled member", async () => {
@@ -220,7 +244,9 @@ describe("members that refuse", () => {
 describe("pool models in the catalog, favorites and context", () => {
   it("lists the pool model with its members and status, and answers /v1/models/{id} the same", async () => {
     hosts("unloaded", "loaded");
-    const list = (await (await call("/v1/models", { key })).json()) as { data: { id: string; status: string; members?: string[]; context_length?: number }[] };
+    const list = (await (await call("/v1/models", { key })).json()) as {
+      data: { id: string; status: string; members?: string[]; context_length?: number }[];
+    };
     const record = list.data.find((m) => m.id === "any/qwen3-32b");
     expect(record).toMatchObject({ status: "loaded", owned_by: "any", members: POOL.members["qwen3-32b"], context_length: 16384 });
     const one = await call("/v1/models/any%2Fqwen3-32b", { key });
@@ -231,7 +257,13 @@ describe("pool models in the catalog, favorites and context", () => {
 
   it("is unavailable when no member's host answers", async () => {
     hosts("unloaded", "unloaded");
-    await putRegistry({ providers: [HOSTS[0] as object, HOSTS[1] as object, { ...POOL, members: { "qwen3-32b": ["sam-desktop/qwen3-32b", "garage/qwen3-32b"] } }] as never });
+    await putRegistry({
+      providers: [
+        HOSTS[0] as object,
+        HOSTS[1] as object,
+        { ...POOL, members: { "qwen3-32b": ["sam-desktop/qwen3-32b", "garage/qwen3-32b"] } },
+      ] as never,
+    });
     outbound().route("https://sam.example.net", () => new Response("bad gateway", { status: 502 }));
     outbound().route("https://garage.example.net", () => new Response("bad gateway", { status: 502 }));
     const list = (await (await call("/v1/models", { key })).json()) as { data: { id: string; status: string }[] };
@@ -250,7 +282,9 @@ describe("pool models in the catalog, favorites and context", () => {
     hosts("loaded", "unloaded");
     const saved = await call("/api/settings", { key, method: "PATCH", json: { favorite_models: ["any/qwen3-32b"] } });
     expect(await saved.json()).toEqual({ favorite_models: ["any/qwen3-32b"] });
-    const picker = (await (await call("/api/picker", { key })).json()) as { sections: { kind: string; provider?: { id: string }; models: { id: string }[] }[] };
+    const picker = (await (await call("/api/picker", { key })).json()) as {
+      sections: { kind: string; provider?: { id: string }; models: { id: string }[] }[];
+    };
     expect(picker.sections[0]?.models.map((m) => m.id)).toEqual(["any/qwen3-32b"]);
     expect(picker.sections.find((s) => s.provider?.id === "any")?.models.map((m) => m.id)).toEqual(["any/qwen3-32b"]);
     await call("/api/settings", { key, method: "PATCH", json: { favorite_models: [] } });
@@ -269,7 +303,8 @@ describe("pool models in the catalog, favorites and context", () => {
 });
 
 describe("validation", () => {
-  const put = (providers: unknown[]) => call("/admin/providers", { method: "PUT", headers: { authorization: `Bearer ${adminToken}` }, json: { providers } });
+  const put = (providers: unknown[]) =>
+    call("/admin/providers", { method: "PUT", headers: { authorization: `Bearer ${adminToken}` }, json: { providers } });
   const message = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
 
   it("refuses a member that names no provider, or a pool, naming the field", async () => {

@@ -9,7 +9,10 @@ describe("loading the provider registry", () => {
   beforeEach(clearRegistry);
 
   it("reads and validates the registry from KV", async () => {
-    await putRegistry({ defaultProvider: "garage", providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.example.net" }] });
+    await putRegistry({
+      defaultProvider: "garage",
+      providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.example.net" }],
+    });
     const registry = await loadRegistry(testEnv);
     expect(registry.source).toBe("kv");
     expect(registry.defaultProvider).toBe("garage");
@@ -17,10 +20,14 @@ describe("loading the provider registry", () => {
   });
 
   it("falls back to LLAMA_SWAP_URL / LLAMA_SIDECAR_URL when KV holds no registry", async () => {
-    const registry = await loadRegistry(legacyEnv({ LLAMA_SWAP_URL: "https://legacy.example.net", LLAMA_SIDECAR_URL: "https://side.example.net" }));
+    const registry = await loadRegistry(
+      legacyEnv({ LLAMA_SWAP_URL: "https://legacy.example.net", LLAMA_SIDECAR_URL: "https://side.example.net" }),
+    );
     expect(registry.source).toBe("legacy");
     expect(registry.defaultProvider).toBe("llama-swap");
-    expect(registry.providers).toMatchObject([{ id: "llama-swap", kind: "llama-swap", baseUrl: "https://legacy.example.net", sidecarUrl: "https://side.example.net" }]);
+    expect(registry.providers).toMatchObject([
+      { id: "llama-swap", kind: "llama-swap", baseUrl: "https://legacy.example.net", sidecarUrl: "https://side.example.net" },
+    ]);
   });
 
   it("has no providers when neither a registry nor the legacy settings exist", async () => {
@@ -31,7 +38,9 @@ describe("loading the provider registry", () => {
 
   it("a registry in KV that fails validation is a clear error naming the field, not a fallback", async () => {
     await putRegistry({ providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "http://garage.example.net" }] });
-    await expect(loadRegistry(legacyEnv({ LLAMA_SWAP_URL: "https://legacy.example.net" }))).rejects.toThrow(/providers\[0\]\.baseUrl: must use https/);
+    await expect(loadRegistry(legacyEnv({ LLAMA_SWAP_URL: "https://legacy.example.net" }))).rejects.toThrow(
+      /providers\[0\]\.baseUrl: must use https/,
+    );
     forgetRegistry();
     const res = await call("/admin/providers", { headers: { authorization: `Bearer ${adminToken}` } });
     expect(res.status).toBe(500);
@@ -51,7 +60,11 @@ describe("the registry through the admin API", () => {
   const admin = { authorization: `Bearer ${adminToken}` };
 
   it("PUT validates with the same schema and reports field paths", async () => {
-    const res = await call("/admin/providers", { method: "PUT", headers: admin, json: { providers: [{ id: "Bad Id", label: "x", kind: "llama-swap", baseUrl: "https://x.example.net" }] } });
+    const res = await call("/admin/providers", {
+      method: "PUT",
+      headers: admin,
+      json: { providers: [{ id: "Bad Id", label: "x", kind: "llama-swap", baseUrl: "https://x.example.net" }] },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { message: string; type: string } };
     expect(body.error.type).toBe("invalid_request_error");
@@ -59,7 +72,10 @@ describe("the registry through the admin API", () => {
   });
 
   it("PUT then GET round-trips the registry", async () => {
-    const doc = { defaultProvider: "garage", providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.example.net" }] };
+    const doc = {
+      defaultProvider: "garage",
+      providers: [{ id: "garage", label: "Garage", kind: "llama-swap", baseUrl: "https://garage.example.net" }],
+    };
     expect((await call("/admin/providers", { method: "PUT", headers: admin, json: doc })).status).toBe(200);
     const got = (await (await call("/admin/providers", { headers: admin })).json()) as { source: string; providers: { id: string }[] };
     expect(got.source).toBe("kv");

@@ -11,7 +11,14 @@ let key = "";
 const SAM = "https://sam.res.example.net";
 const GARAGE = "https://garage.res.example.net";
 
-const sam = (extra: Partial<ProviderInput> = {}): ProviderInput => ({ id: "sam", label: "Sam", kind: "llama-swap", baseUrl: SAM, timeouts: { loadingNoticeMs: 100, firstByteMs: 2000 }, ...extra });
+const sam = (extra: Partial<ProviderInput> = {}): ProviderInput => ({
+  id: "sam",
+  label: "Sam",
+  kind: "llama-swap",
+  baseUrl: SAM,
+  timeouts: { loadingNoticeMs: 100, firstByteMs: 2000 },
+  ...extra,
+});
 const garage: ProviderInput = { id: "garage", label: "Garage", kind: "llama-swap", baseUrl: GARAGE };
 
 beforeEach(async () => {
@@ -19,7 +26,8 @@ beforeEach(async () => {
   await putRegistry({ defaultProvider: "sam", providers: [sam({ fallbacks: ["garage/qwen3"] }), garage] });
 });
 
-const chat = (json: Record<string, unknown>) => call("/v1/chat/completions", { key, json: { messages: [{ role: "user", content: "hi" }], ...json } });
+const chat = (json: Record<string, unknown>) =>
+  call("/v1/chat/completions", { key, json: { messages: [{ role: "user", content: "hi" }], ...json } });
 const events = (text: string) => text.split("\n\n").filter((e) => e.trim() !== "");
 const refuse = () => Promise.reject(new TypeError("Network connection lost."));
 
@@ -63,16 +71,19 @@ describe("faults before and during the stream", () => {
   beforeEach(() => void (sent = false));
   const brokenStream = (afterBytes: string, end: "reset" | "close") => () =>
     new Response(
-      new ReadableStream({
-        // Pull-based, so the first bytes are delivered before the failure (an error discards a queue).
-        pull(c) {
-          if (!sent) {
-            sent = true;
-            c.enqueue(new TextEncoder().encode(afterBytes));
-          } else if (end === "reset") c.error(new Error("connection reset by peer"));
-          else c.close();
+      new ReadableStream(
+        {
+          // Pull-based, so the first bytes are delivered before the failure (an error discards a queue).
+          pull(c) {
+            if (!sent) {
+              sent = true;
+              c.enqueue(new TextEncoder().encode(afterBytes));
+            } else if (end === "reset") c.error(new Error("connection reset by peer"));
+            else c.close();
+          },
         },
-      }, { highWaterMark: 0 }),
+        { highWaterMark: 0 },
+      ),
       { headers: { "content-type": "text/event-stream" } },
     );
 
@@ -99,11 +110,12 @@ describe("faults before and during the stream", () => {
     await putRegistry({ defaultProvider: "sam", providers: [sam({ timeouts: { streamIdleMs: 150 } })] });
     let hostCancelled!: () => void;
     const released = new Promise<void>((resolve) => (hostCancelled = resolve));
-    outbound().route(SAM, () =>
-      new Response(
-        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(FIRST)), cancel: () => hostCancelled() }),
-        { headers: { "content-type": "text/event-stream" } },
-      ),
+    outbound().route(
+      SAM,
+      () =>
+        new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(FIRST)), cancel: () => hostCancelled() }), {
+          headers: { "content-type": "text/event-stream" },
+        }),
     );
     await expectCutWith(await chat({ model: "sam/qwen3", stream: true }), "provider_stream_stalled");
     await released;
@@ -111,9 +123,28 @@ describe("faults before and during the stream", () => {
 
   it.each([
     ["refuses connections", refuse, 502, "provider_unreachable"],
-    ["answers 530 with an HTML 1033 page", () => new Response("<html>Error 1033 Argo Tunnel error</html>", { status: 530, headers: { server: "cloudflare", "content-type": "text/html" } }), 503, "provider_unavailable"],
-    ["answers 502", () => new Response("<html>Bad gateway</html>", { status: 502, headers: { server: "cloudflare" } }), 502, "provider_unreachable"],
-    ["answers 524", () => new Response("<html>A timeout occurred</html>", { status: 524, headers: { server: "cloudflare" } }), 504, "provider_timeout"],
+    [
+      "answers 530 with an HTML 1033 page",
+      () =>
+        new Response("<html>Error 1033 Argo Tunnel error</html>", {
+          status: 530,
+          headers: { server: "cloudflare", "content-type": "text/html" },
+        }),
+      503,
+      "provider_unavailable",
+    ],
+    [
+      "answers 502",
+      () => new Response("<html>Bad gateway</html>", { status: 502, headers: { server: "cloudflare" } }),
+      502,
+      "provider_unreachable",
+    ],
+    [
+      "answers 524",
+      () => new Response("<html>A timeout occurred</html>", { status: 524, headers: { server: "cloudflare" } }),
+      504,
+      "provider_timeout",
+    ],
   ] as const)("a host that %s gives %i %s, OpenAI-shaped, without HTML", async (_name, handler, status, code) => {
     await putRegistry({ defaultProvider: "sam", providers: [sam()] });
     outbound().route(SAM, handler as () => Response);
@@ -127,7 +158,10 @@ describe("faults before and during the stream", () => {
 
   it("a host that stalls before headers gives 504 provider_timeout after the first-byte budget", async () => {
     await putRegistry({ defaultProvider: "sam", providers: [sam({ timeouts: { firstByteMs: 150 } })] });
-    outbound().route(SAM, (r) => new Promise((_, reject) => r.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))));
+    outbound().route(
+      SAM,
+      (r) => new Promise((_, reject) => r.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+    );
     const res = await chat({ model: "sam/qwen3" });
     expect(res.status).toBe(504);
     expect(await res.json()).toMatchObject({ error: { code: "provider_timeout" } });
@@ -170,7 +204,9 @@ describe("fallbacks", () => {
     outbound().route(SAM, host.handle);
     const res = await chat({ model: "sam/qwen3", models: ["nosuch/x"] });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "unknown_provider", param: "models", message: expect.stringMatching(/^models\[0\]: Unknown provider 'nosuch'/) } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "unknown_provider", param: "models", message: expect.stringMatching(/^models\[0\]: Unknown provider 'nosuch'/) },
+    });
     expect(host.requests.map((r) => r.path)).toEqual(["/v1/models"]);
   });
 });

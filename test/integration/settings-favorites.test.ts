@@ -33,7 +33,9 @@ beforeEach(async () => {
 describe("favorites: GET and PATCH /api/settings", () => {
   it("starts empty and replaces the list on PATCH, normalized", async () => {
     expect(await settings(alice)).toEqual({ favorite_models: [] });
-    const res = await patch(alice, { favorite_models: ["  garage/qwen3  ", "qwen3-32b", "Qwen/Qwen3-8B-GGUF", "garage/qwen3", "offline-box/llama3:8b"] });
+    const res = await patch(alice, {
+      favorite_models: ["  garage/qwen3  ", "qwen3-32b", "Qwen/Qwen3-8B-GGUF", "garage/qwen3", "offline-box/llama3:8b"],
+    });
     expect(res.status).toBe(200);
     const expected = ["garage/qwen3", "sam-desktop/qwen3-32b", "sam-desktop/Qwen/Qwen3-8B-GGUF", "offline-box/llama3:8b"];
     expect(await res.json()).toEqual({ favorite_models: expected });
@@ -82,7 +84,9 @@ describe("hide, never delete: the picker", () => {
     let garageUp = true;
     const garage = llamaSwapDouble({ models: ["qwen3-32b"] });
     outbound().route("https://sam.fav.example.net", sam.handle);
-    outbound().route("https://garage.fav.example.net", (r) => (garageUp ? garage.handle(r) : Promise.reject(new TypeError("connection refused"))));
+    outbound().route("https://garage.fav.example.net", (r) =>
+      garageUp ? garage.handle(r) : Promise.reject(new TypeError("connection refused")),
+    );
 
     const favorites = ["garage/qwen3-32b", "sam-desktop/qwen3-32b", "sam-desktop/gone-model", "retired-box/x"];
     await patch(alice, { favorite_models: favorites });
@@ -91,13 +95,30 @@ describe("hide, never delete: the picker", () => {
 
     const res = await call("/api/picker", { key: alice });
     expect(res.status).toBe(200);
-    const picker = (await res.json()) as { sections: { kind: string; provider?: { id: string; status: string }; models: { id: string; status: string; favorite: boolean; context_length?: number }[] }[] };
+    const picker = (await res.json()) as {
+      sections: {
+        kind: string;
+        provider?: { id: string; status: string };
+        models: { id: string; status: string; favorite: boolean; context_length?: number }[];
+      }[];
+    };
     expect(picker.sections.map((s) => s.kind)).toEqual(["favorites", "provider", "provider"]);
     expect(picker.sections[0]?.models).toEqual([
-      { id: "sam-desktop/qwen3-32b", name: "qwen3-32b", provider: "sam-desktop", status: "loaded", favorite: true, context_length: 32768, chat: true },
+      {
+        id: "sam-desktop/qwen3-32b",
+        name: "qwen3-32b",
+        provider: "sam-desktop",
+        status: "loaded",
+        favorite: true,
+        context_length: 32768,
+        chat: true,
+      },
     ]);
     expect(picker.sections[1]).toMatchObject({ provider: { id: "sam-desktop", label: "Sam", status: "ok" } });
-    expect(picker.sections[1]?.models.map((m) => [m.id, m.favorite])).toEqual([["sam-desktop/gemma3", false], ["sam-desktop/qwen3-32b", true]]);
+    expect(picker.sections[1]?.models.map((m) => [m.id, m.favorite])).toEqual([
+      ["sam-desktop/gemma3", false],
+      ["sam-desktop/qwen3-32b", true],
+    ]);
     expect(picker.sections[2]).toMatchObject({ provider: { id: "garage", status: "unavailable" } });
 
     // Still stored, through GETs and unrelated writes.
@@ -153,25 +174,48 @@ describe("the picker's model records", () => {
     );
     const models = picker.sections[1]!.models;
     expect(Object.fromEntries(models.map((m) => [m.name, m.chat]))).toEqual({
-      plain: true, vl: true, tools: true, nomic: false, bge: false, whisper: false, kokoro: false, sd: false,
+      plain: true,
+      vl: true,
+      tools: true,
+      nomic: false,
+      bge: false,
+      whisper: false,
+      kokoro: false,
+      sd: false,
     });
     expect(models.find((m) => m.name === "nomic")).toMatchObject({ provider: "sam-desktop", capabilities: ["embedding"] });
     expect(models.find((m) => m.name === "plain")).not.toHaveProperty("capabilities");
   });
 
   it("shows context lengths from the user's context cache where the host's list has none", async () => {
-    outbound().route("https://sam.fav.example.net", llamaSwapDouble({ models: [{ id: "listed", context_length: 32768 }, "cached", "unknown"] }).handle);
+    outbound().route(
+      "https://sam.fav.example.net",
+      llamaSwapDouble({ models: [{ id: "listed", context_length: 32768 }, "cached", "unknown"] }).handle,
+    );
     outbound().route("https://garage.fav.example.net", llamaSwapDouble({ models: ["cached"] }).handle);
     const stub = env.USER_STATE.get(env.USER_STATE.idFromName(aliceId)) as DurableObjectStub<UserState>;
     await stub.putContext({ composite_id: "sam-desktop/cached", context_length: 8192, slots: 1, source: "props", fetched_at: Date.now() });
     // Another user's cache and a stale entry are not used.
     const bobStub = env.USER_STATE.get(env.USER_STATE.idFromName("someone-else")) as DurableObjectStub<UserState>;
-    await bobStub.putContext({ composite_id: "sam-desktop/unknown", context_length: 4096, slots: 1, source: "props", fetched_at: Date.now() });
+    await bobStub.putContext({
+      composite_id: "sam-desktop/unknown",
+      context_length: 4096,
+      slots: 1,
+      source: "props",
+      fetched_at: Date.now(),
+    });
     await stub.putContext({ composite_id: "sam-desktop/listed", context_length: 1024, slots: 1, source: "props", fetched_at: Date.now() });
     await stub.putContext({ composite_id: "garage/cached", context_length: 2048, slots: 1, source: "props", fetched_at: 1 });
 
-    const picker = (await (await call("/api/picker", { key: alice })).json()) as { sections: { models: { id: string; context_length?: number }[] }[] };
+    const picker = (await (await call("/api/picker", { key: alice })).json()) as {
+      sections: { models: { id: string; context_length?: number }[] }[];
+    };
     const contexts = Object.fromEntries(picker.sections.flatMap((s) => s.models).map((m) => [m.id, m.context_length ?? null]));
-    expect(contexts).toEqual({ "sam-desktop/listed": 32768, "sam-desktop/cached": 8192, "sam-desktop/unknown": null, "garage/cached": null });
+    expect(contexts).toEqual({
+      "sam-desktop/listed": 32768,
+      "sam-desktop/cached": 8192,
+      "sam-desktop/unknown": null,
+      "garage/cached": null,
+    });
   });
 });

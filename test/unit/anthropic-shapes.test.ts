@@ -5,14 +5,26 @@ import type { CatalogModel } from "../../src/catalog/types.ts";
 import { ApiError, invalidRequest, modelNotFound, unauthorized } from "../../src/errors.ts";
 import { anthropicErrorBody, anthropicErrorEvent, anthropicModelList, wantsAnthropic } from "../../src/http/anthropic.ts";
 
-const error = (status: number, type: ApiError["type"] = "api_error") => new ApiError({ status, type, code: "x", message: `status ${status}` });
+const error = (status: number, type: ApiError["type"] = "api_error") =>
+  new ApiError({ status, type, code: "x", message: `status ${status}` });
 
 describe("anthropicErrorBody", () => {
   it("maps every status the router answers to Anthropic's error type", () => {
     const table: [number, string][] = [
-      [400, "invalid_request_error"], [401, "authentication_error"], [403, "permission_error"], [404, "not_found_error"],
-      [405, "invalid_request_error"], [409, "invalid_request_error"], [413, "request_too_large"], [422, "invalid_request_error"],
-      [429, "rate_limit_error"], [500, "api_error"], [502, "api_error"], [503, "overloaded_error"], [504, "timeout_error"], [529, "overloaded_error"],
+      [400, "invalid_request_error"],
+      [401, "authentication_error"],
+      [403, "permission_error"],
+      [404, "not_found_error"],
+      [405, "invalid_request_error"],
+      [409, "invalid_request_error"],
+      [413, "request_too_large"],
+      [422, "invalid_request_error"],
+      [429, "rate_limit_error"],
+      [500, "api_error"],
+      [502, "api_error"],
+      [503, "overloaded_error"],
+      [504, "timeout_error"],
+      [529, "overloaded_error"],
     ];
     for (const [status, type] of table) expect([status, anthropicErrorBody(error(status)).error.type]).toEqual([status, type]);
   });
@@ -23,12 +35,22 @@ describe("anthropicErrorBody", () => {
       error: { type: "authentication_error", message: "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'." },
     });
     const body = anthropicErrorBody(modelNotFound("sam/nope"), "rid-1");
-    expect(body).toEqual({ type: "error", error: { type: "not_found_error", message: "The model 'sam/nope' does not exist or you do not have access to it." }, request_id: "rid-1" });
+    expect(body).toEqual({
+      type: "error",
+      error: { type: "not_found_error", message: "The model 'sam/nope' does not exist or you do not have access to it." },
+      request_id: "rid-1",
+    });
     expect(JSON.stringify(body)).not.toContain("model_not_found"); // OpenAI's fields stay out
   });
 
   it("never shows the private detail", () => {
-    const withDetail = new ApiError({ status: 502, type: "api_error", code: "provider_error", message: "The provider failed.", detail: "stack: secret-ish" });
+    const withDetail = new ApiError({
+      status: 502,
+      type: "api_error",
+      code: "provider_error",
+      message: "The provider failed.",
+      detail: "stack: secret-ish",
+    });
     expect(JSON.stringify(anthropicErrorBody(withDetail))).not.toContain("secret-ish");
   });
 });
@@ -41,7 +63,13 @@ describe("anthropicErrorEvent", () => {
 });
 
 const model = (id: string, label: string, created = 0): CatalogModel => ({
-  id, object: "model", created, owned_by: id.split("/")[0]!, name: id.slice(id.indexOf("/") + 1), provider: { id: id.split("/")[0]!, label }, status: "loaded",
+  id,
+  object: "model",
+  created,
+  owned_by: id.split("/")[0]!,
+  name: id.slice(id.indexOf("/") + 1),
+  provider: { id: id.split("/")[0]!, label },
+  status: "loaded",
 });
 
 describe("anthropicModelList", () => {

@@ -1,14 +1,31 @@
 // Fallbacks and circuits around one request (inference/attempts.ts), with the host replaced by a function.
 import { beforeEach, describe, expect, it } from "vitest";
 import { runAttempts } from "../../src/inference/attempts.ts";
-import { admit, FAILURES_TO_OPEN, hostKey, modelKey, OPEN_MS, recordFailure, resetCircuitBreakers } from "../../src/resilience/circuit-breaker.ts";
+import {
+  admit,
+  FAILURES_TO_OPEN,
+  hostKey,
+  modelKey,
+  OPEN_MS,
+  recordFailure,
+  resetCircuitBreakers,
+} from "../../src/resilience/circuit-breaker.ts";
 import type { ResolvedModel } from "../../src/resolve.ts";
 import { Provider } from "../../src/registry/schema.ts";
 import { HostError } from "../../src/upstream/failure.ts";
 
 const provider = (id: string) => Provider.parse({ id, label: id, kind: "llama-swap", baseUrl: `https://${id}.example.net` });
-const target = (id: string, model = "qwen3"): ResolvedModel => ({ provider: provider(id), wireModel: model, compositeId: `${id}/${model}` });
-const plan = (first: ResolvedModel, requested: ResolvedModel[] = []) => ({ first, requested, resolveLater: async () => undefined, user: "alice" });
+const target = (id: string, model = "qwen3"): ResolvedModel => ({
+  provider: provider(id),
+  wireModel: model,
+  compositeId: `${id}/${model}`,
+});
+const plan = (first: ResolvedModel, requested: ResolvedModel[] = []) => ({
+  first,
+  requested,
+  resolveLater: async () => undefined,
+  user: "alice",
+});
 
 beforeEach(resetCircuitBreakers);
 

@@ -4,23 +4,49 @@ import { describe, expect, it } from "vitest";
 import { llamaSwapDouble, routesIn, speechBytes, type UploadEcho } from "../doubles/llama-swap.ts";
 
 const host = () => llamaSwapDouble({ name: "sam", models: ["m"], chunks: 2 });
-const post = (h: ReturnType<typeof host>, path: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  h.handle(new Request(`http://sam.test${path}`, { method: "POST", headers, body: typeof body === "string" || body instanceof FormData ? body : JSON.stringify(body) }));
-const events = (text: string) => text.split("\n\n").filter(Boolean).map((e) => ({ event: /^event: (.*)$/m.exec(e)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(e)?.[1] ?? "null") }));
+const post = (
+  h: ReturnType<typeof host>,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { "content-type": "application/json" },
+) =>
+  h.handle(
+    new Request(`http://sam.test${path}`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" || body instanceof FormData ? body : JSON.stringify(body),
+    }),
+  );
+const events = (text: string) =>
+  text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((e) => ({ event: /^event: (.*)$/m.exec(e)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(e)?.[1] ?? "null") }));
 
 describe("the llama-swap double", () => {
   it("streams Anthropic's event sequence on /v1/messages", async () => {
     const res = await post(host(), "/v1/messages", { model: "m", stream: true, max_tokens: 5, messages: [] });
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const seen = events(await res.text());
-    expect(seen.map((e) => e.event)).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    expect(seen.map((e) => e.event)).toEqual([
+      "message_start",
+      "content_block_start",
+      "content_block_delta",
+      "content_block_delta",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
+    ]);
     expect(seen.every((e) => e.data.type === e.event)).toBe(true);
     expect(seen[2]?.data.delta).toEqual({ type: "text_delta", text: "0 " });
   });
 
   it("answers a plain Anthropic message and counts tokens, recording ?beta=true", async () => {
     const h = host();
-    expect(await (await post(h, "/v1/messages", { model: "m", messages: [] })).json()).toMatchObject({ type: "message", content: [{ type: "text", text: "sam answered m" }] });
+    expect(await (await post(h, "/v1/messages", { model: "m", messages: [] })).json()).toMatchObject({
+      type: "message",
+      content: [{ type: "text", text: "sam answered m" }],
+    });
     const count = await post(h, "/v1/messages/count_tokens?beta=true", { model: "m", messages: [{ role: "user", content: "hello" }] });
     expect(((await count.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(0);
     expect(h.requests.at(-1)?.search).toBe("?beta=true");
@@ -38,10 +64,15 @@ describe("the llama-swap double", () => {
   it("reranks on all four paths, and serves llama-server's native /infill and /completion (stream ends on stop, no [DONE])", async () => {
     const h = host();
     for (const path of ["/v1/rerank", "/v1/reranking", "/rerank", "/reranking"]) {
-      const body = (await (await post(h, path, { model: "m", query: "b", documents: ["a", "b", "b c"] })).json()) as { results: { index: number }[] };
+      const body = (await (await post(h, path, { model: "m", query: "b", documents: ["a", "b", "b c"] })).json()) as {
+        results: { index: number }[];
+      };
       expect(body.results.map((r) => r.index)).toEqual([1, 2, 0]);
     }
-    expect(await (await post(h, "/infill", { model: "m", input_prefix: "a" })).json()).toMatchObject({ content: "sam filled m", stop: true });
+    expect(await (await post(h, "/infill", { model: "m", input_prefix: "a" })).json()).toMatchObject({
+      content: "sam filled m",
+      stop: true,
+    });
     const stream = await (await post(h, "/completion", { model: "m", prompt: "a", stream: true })).text();
     expect(events(stream).map((e) => e.data.stop)).toEqual([false, false, true]);
     expect(stream).not.toContain("[DONE]");
@@ -60,7 +91,9 @@ describe("the llama-swap double", () => {
     form.append("file", new File([new Uint8Array([1, 2, 3])], "a.wav"));
     form.append("model", "m");
     const body = (await (await post(h, "/v1/audio/transcriptions", form, {})).json()) as { text: string; files: UploadEcho[] };
-    expect(body.files).toEqual([{ field: "file", filename: "a.wav", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81" }]);
+    expect(body.files).toEqual([
+      { field: "file", filename: "a.wav", size: 3, sha256: "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81" },
+    ]);
     expect(h.requests.at(-1)?.bytes.length).toBeGreaterThan(3);
     const edit = new FormData();
     edit.append("model", "m");
@@ -70,7 +103,9 @@ describe("the llama-swap double", () => {
 
   it("serves images and voices (GET ?model= and POST JSON)", async () => {
     const h = host();
-    expect(((await (await post(h, "/v1/images/generations", { model: "m", prompt: "p", n: 2 })).json()) as { data: unknown[] }).data).toHaveLength(2);
+    expect(
+      ((await (await post(h, "/v1/images/generations", { model: "m", prompt: "p", n: 2 })).json()) as { data: unknown[] }).data,
+    ).toHaveLength(2);
     expect(await (await h.handle(new Request("http://sam.test/v1/audio/voices?model=m"))).json()).toMatchObject({ model: "m" });
     expect(await (await post(h, "/v1/audio/voices", { model: "m" })).json()).toMatchObject({ model: "m" });
   });

@@ -11,7 +11,11 @@ const registry = providers(["sam-desktop", "embedding", "deepseek", "garage"]);
 
 describe("composite model ids", () => {
   it("embedding/deepseek-r1-qwen3-8b belongs to embedding, whatever other providers exist", () => {
-    for (const ids of [["sam-desktop", "embedding"], ["embedding", "deepseek"], ["deepseek", "embedding", "sam-desktop"]]) {
+    for (const ids of [
+      ["sam-desktop", "embedding"],
+      ["embedding", "deepseek"],
+      ["deepseek", "embedding", "sam-desktop"],
+    ]) {
       expect(parseModelId("embedding/deepseek-r1-qwen3-8b", providers(ids))).toEqual({
         ok: true,
         kind: "composite",
@@ -21,13 +25,27 @@ describe("composite model ids", () => {
   });
 
   it("keeps slashes and colons of the wire model after the provider", () => {
-    expect(parseModelId("sam-desktop/Qwen/Qwen3-8B-GGUF", registry)).toMatchObject({ ok: true, kind: "composite", ref: { provider: "sam-desktop", model: "Qwen/Qwen3-8B-GGUF" } });
-    expect(parseModelId("garage/peer-a/qwen3:high", registry)).toMatchObject({ ok: true, ref: { provider: "garage", model: "peer-a/qwen3:high" } });
+    expect(parseModelId("sam-desktop/Qwen/Qwen3-8B-GGUF", registry)).toMatchObject({
+      ok: true,
+      kind: "composite",
+      ref: { provider: "sam-desktop", model: "Qwen/Qwen3-8B-GGUF" },
+    });
+    expect(parseModelId("garage/peer-a/qwen3:high", registry)).toMatchObject({
+      ok: true,
+      ref: { provider: "garage", model: "peer-a/qwen3:high" },
+    });
   });
 
   it("sends a bare id with a slash whose first part is no provider to the default provider, whole", () => {
-    expect(parseModelId("Qwen/Qwen3-8B-GGUF", registry)).toEqual({ ok: true, kind: "bare-slashed", ref: { provider: "sam-desktop", model: "Qwen/Qwen3-8B-GGUF" } });
-    expect(parseModelId("sam-destkop/qwen3-32b", registry)).toMatchObject({ kind: "bare-slashed", ref: { provider: "sam-desktop", model: "sam-destkop/qwen3-32b" } });
+    expect(parseModelId("Qwen/Qwen3-8B-GGUF", registry)).toEqual({
+      ok: true,
+      kind: "bare-slashed",
+      ref: { provider: "sam-desktop", model: "Qwen/Qwen3-8B-GGUF" },
+    });
+    expect(parseModelId("sam-destkop/qwen3-32b", registry)).toMatchObject({
+      kind: "bare-slashed",
+      ref: { provider: "sam-desktop", model: "sam-destkop/qwen3-32b" },
+    });
   });
 
   it("sends a legacy bare id to the default provider", () => {
@@ -36,11 +54,30 @@ describe("composite model ids", () => {
   });
 
   it("never guesses from a model-name prefix", () => {
-    expect(parseModelId("deepseek-chat", registry)).toMatchObject({ kind: "bare", ref: { provider: "sam-desktop", model: "deepseek-chat" } });
+    expect(parseModelId("deepseek-chat", registry)).toMatchObject({
+      kind: "bare",
+      ref: { provider: "sam-desktop", model: "deepseek-chat" },
+    });
   });
 
   it("rejects ids that cannot be routed safely", () => {
-    const bad = ["", " ", "a b", "tab\there", "new\nline", "sam-desktop/", "/qwen", "a//b", "sam-desktop/../etc", "q?x=1", "q#frag", "back\\slash", "nul\u0000", "c1\u0085", "x".repeat(MAX_MODEL_ID_LENGTH + 1)];
+    const bad = [
+      "",
+      " ",
+      "a b",
+      "tab\there",
+      "new\nline",
+      "sam-desktop/",
+      "/qwen",
+      "a//b",
+      "sam-desktop/../etc",
+      "q?x=1",
+      "q#frag",
+      "back\\slash",
+      "nul\u0000",
+      "c1\u0085",
+      "x".repeat(MAX_MODEL_ID_LENGTH + 1),
+    ];
     for (const id of bad) expect(parseModelId(id, registry).ok, JSON.stringify(id)).toBe(false);
     expect(parseModelId("x".repeat(MAX_MODEL_ID_LENGTH), registry).ok).toBe(true);
   });
@@ -79,7 +116,7 @@ describe("model id properties", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.uniqueArray(providerId, { maxLength: 4 }), (id, ids) => {
         const parsed = parseModelId(id, providers(ids));
-        if (parsed.ok) expect(id.startsWith(parsed.ref.provider + "/") || parsed.ref.model === id).toBe(true);
+        if (parsed.ok) expect(id.startsWith(`${parsed.ref.provider}/`) || parsed.ref.model === id).toBe(true);
       }),
       { numRuns: 5000 },
     );

@@ -28,7 +28,11 @@ function build(boundary: string, parts: Part[], preamble = ""): Uint8Array {
   for (const part of parts) {
     const filename = part.filename === undefined ? "" : `; filename="${part.filename}"`;
     const type = part.type === undefined ? "" : `Content-Type: ${part.type}\r\n`;
-    out.push(bytes(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type}\r\n`), part.data, bytes("\r\n"));
+    out.push(
+      bytes(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type}\r\n`),
+      part.data,
+      bytes("\r\n"),
+    );
   }
   out.push(bytes(`--${boundary}--\r\n`));
   return concat(out);
@@ -72,7 +76,13 @@ const modelArb = fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }).fi
 /** Bytes that look like parts of the delimiter, so the scanner meets near misses at chunk edges. */
 const dataArb = (boundary: string) =>
   fc
-    .array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom("\r", "\r\n", "\r\n-", "\r\n--", `\r\n--${boundary.slice(0, -1)}`, `--${boundary}`, "\r\n\r\n").map(bytes)), { maxLength: 8 })
+    .array(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.constantFrom("\r", "\r\n", "\r\n-", "\r\n--", `\r\n--${boundary.slice(0, -1)}`, `--${boundary}`, "\r\n\r\n").map(bytes),
+      ),
+      { maxLength: 8 },
+    )
     .map(concat)
     // workerd's formData() also ends a part at a bare "\n--boundary" (Go's reader, which llama-swap uses,
     // and this scanner follow RFC 2046: CRLF only), so generated data avoids that too.
@@ -118,7 +128,9 @@ describe("readMultipartModel", () => {
     await fc.assert(
       fc.asyncProperty(bodyArb, cutsArb, modelArb, async (b, cuts, wire) => {
         const parts = partsOf(b);
-        const original = await new Response(build(b.boundary, parts, b.preamble), { headers: { "content-type": contentType(b.boundary) } }).formData();
+        const original = await new Response(build(b.boundary, parts, b.preamble), {
+          headers: { "content-type": contentType(b.boundary) },
+        }).formData();
         const read = await readMultipartModel(stream(build(b.boundary, parts, b.preamble), cuts), contentType(b.boundary), MAX);
         expect(read.model).toBe(original.get("model"));
         const form = await new Response(read.withModel(wire), { headers: { "content-type": contentType(b.boundary) } }).formData();
@@ -136,18 +148,24 @@ describe("readMultipartModel", () => {
     const mutated = bodyArb.chain((b) =>
       fc.record({
         boundary: fc.constant(b.boundary),
-        body: fc.tuple(fc.constant(build(b.boundary, partsOf(b), b.preamble)), fc.nat(), fc.nat({ max: 30 }), fc.uint8Array({ maxLength: 6 })).map(([body, at, cut, insert]) => {
-          const i = at % (body.length + 1);
-          return concat([body.subarray(0, i), insert, body.subarray(Math.min(body.length, i + cut))]);
-        }),
+        body: fc
+          .tuple(fc.constant(build(b.boundary, partsOf(b), b.preamble)), fc.nat(), fc.nat({ max: 30 }), fc.uint8Array({ maxLength: 6 }))
+          .map(([body, at, cut, insert]) => {
+            const i = at % (body.length + 1);
+            return concat([body.subarray(0, i), insert, body.subarray(Math.min(body.length, i + cut))]);
+          }),
       }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutated, fc.record({ boundary: boundaryArb, body: fc.uint8Array({ maxLength: 200 }) })), cutsArb, async ({ boundary, body }, cuts) => {
-        const whole = await outcome(body, boundary);
-        expect(whole).toMatch(/^(ok |400 |413 )/);
-        expect(await outcome(body, boundary, cuts)).toBe(whole);
-      }),
+      fc.asyncProperty(
+        fc.oneof(mutated, fc.record({ boundary: boundaryArb, body: fc.uint8Array({ maxLength: 200 }) })),
+        cutsArb,
+        async ({ boundary, body }, cuts) => {
+          const whole = await outcome(body, boundary);
+          expect(whole).toMatch(/^(ok |400 |413 )/);
+          expect(await outcome(body, boundary, cuts)).toBe(whole);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -155,8 +173,13 @@ describe("readMultipartModel", () => {
   it("a model part AFTER a 25 MiB file still works, and the file arrives byte-identical", async () => {
     const file = new Uint8Array(25 * 1024 * 1024);
     for (let i = 0; i < file.length; i++) file[i] = (i * 2654435761) >>> 24;
-    const parts: Part[] = [{ name: "file", filename: "speech.wav", type: "audio/wav", data: file }, { name: "model", data: bytes("sam/whisper-large") }];
-    const read = await readMultipartModel(stream(build("b0undary", parts), [65536, 4093]), contentType("b0undary"), { maxBytes: 100 * 1024 * 1024 });
+    const parts: Part[] = [
+      { name: "file", filename: "speech.wav", type: "audio/wav", data: file },
+      { name: "model", data: bytes("sam/whisper-large") },
+    ];
+    const read = await readMultipartModel(stream(build("b0undary", parts), [65536, 4093]), contentType("b0undary"), {
+      maxBytes: 100 * 1024 * 1024,
+    });
     expect(read.model).toBe("sam/whisper-large");
     const form = await new Response(read.withModel("whisper-large"), { headers: { "content-type": contentType("b0undary") } }).formData();
     expect(form.get("model")).toBe("whisper-large");
@@ -170,7 +193,11 @@ describe("readMultipartModel", () => {
     const head = build("x", [{ name: "model", data: bytes("sam/whisper") }]).subarray(0, -"--x--\r\n".length - 2);
     const endless = new ReadableStream<Uint8Array>({
       pull(controller) {
-        controller.enqueue(pulls++ === 0 ? concat([head, bytes("\r\n--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n")]) : new Uint8Array(1024));
+        controller.enqueue(
+          pulls++ === 0
+            ? concat([head, bytes('\r\n--x\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\n')])
+            : new Uint8Array(1024),
+        );
       },
     });
     const read = await readMultipartModel(endless, contentType("x"), MAX);
@@ -185,19 +212,42 @@ describe("readMultipartModel", () => {
     ["a boundary of 71 characters", `multipart/form-data; boundary=${"a".repeat(71)}`, bytes("--x\r\n"), "400 invalid_boundary"],
     ["a body without the boundary", contentType("x"), bytes("just text"), "400 invalid_multipart"],
     ["no model field", contentType("x"), build("x", [{ name: "prompt", data: bytes("hi") }]), "400 missing_model"],
-    ["a model sent as a file", contentType("x"), build("x", [{ name: "model", filename: "m.txt", data: bytes("sam/w") }]), "400 invalid_model"],
+    [
+      "a model sent as a file",
+      contentType("x"),
+      build("x", [{ name: "model", filename: "m.txt", data: bytes("sam/w") }]),
+      "400 invalid_model",
+    ],
     ["an empty model", contentType("x"), build("x", [{ name: "model", data: new Uint8Array(0) }]), "400 invalid_model"],
-    ["a model that is not UTF-8", contentType("x"), build("x", [{ name: "model", data: new Uint8Array([0xff, 0xfe, 0x41]) }]), "400 invalid_model"],
+    [
+      "a model that is not UTF-8",
+      contentType("x"),
+      build("x", [{ name: "model", data: new Uint8Array([0xff, 0xfe, 0x41]) }]),
+      "400 invalid_model",
+    ],
     ["a model of 2 KiB", contentType("x"), build("x", [{ name: "model", data: bytes("m".repeat(2048)) }]), "400 invalid_model"],
     ["a header line without a colon", contentType("x"), bytes("--x\r\nnot a header\r\n\r\nv\r\n--x--"), "400 malformed_part_headers"],
-    ["part headers over 16 KiB", contentType("x"), bytes(`--x\r\nContent-Disposition: form-data; name="f"\r\nX-Pad: ${"p".repeat(17 * 1024)}\r\n\r\nv\r\n--x--`), "400 multipart_headers_too_large"],
-    ["a body cut off in the model's value", contentType("x"), bytes('--x\r\nContent-Disposition: form-data; name="model"\r\n\r\nsam/whis'), "400 invalid_multipart"],
+    [
+      "part headers over 16 KiB",
+      contentType("x"),
+      bytes(`--x\r\nContent-Disposition: form-data; name="f"\r\nX-Pad: ${"p".repeat(17 * 1024)}\r\n\r\nv\r\n--x--`),
+      "400 multipart_headers_too_large",
+    ],
+    [
+      "a body cut off in the model's value",
+      contentType("x"),
+      bytes('--x\r\nContent-Disposition: form-data; name="model"\r\n\r\nsam/whis'),
+      "400 invalid_multipart",
+    ],
     ["text after a boundary", contentType("x"), bytes("--x junk\r\n\r\nv\r\n--x--"), "400 invalid_multipart"],
   ];
   for (const [what, type, body, expected] of cases) {
     it(`refuses ${what}: ${expected}`, async () => {
       for (const cuts of [undefined, [1], [7]]) {
-        const error = await readMultipartModel(stream(body, cuts), type, MAX).then(() => undefined, (e: unknown) => e);
+        const error = await readMultipartModel(stream(body, cuts), type, MAX).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(ApiError);
         expect(`${(error as ApiError).status} ${(error as ApiError).code}`).toBe(expected);
       }
@@ -208,8 +258,13 @@ describe("readMultipartModel", () => {
     const file = { name: "file", filename: "a.bin", data: new Uint8Array(5000) };
     const before = build("x", [file, { name: "model", data: bytes("sam/w") }]);
     expect(await outcome(before, "x", [100], { maxBytes: 4096 })).toBe("413 request_too_large");
-    const read = await readMultipartModel(stream(build("x", [{ name: "model", data: bytes("sam/w") }, file]), [100]), contentType("x"), { maxBytes: 4096 });
-    const error = await collect(read.withModel("w")).then(() => undefined, (e: unknown) => e);
+    const read = await readMultipartModel(stream(build("x", [{ name: "model", data: bytes("sam/w") }, file]), [100]), contentType("x"), {
+      maxBytes: 4096,
+    });
+    const error = await collect(read.withModel("w")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as ApiError).status).toBe(413);
   });
 
@@ -220,8 +275,14 @@ describe("readMultipartModel", () => {
 
   it("cancel() cancels the client's body", async () => {
     let cancelled: unknown;
-    const body = build("x", [{ name: "model", data: bytes("sam/w") }, { name: "file", filename: "a", data: new Uint8Array(10) }]);
-    const source = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(body.slice(0, 80)), cancel: (reason) => void (cancelled = reason) });
+    const body = build("x", [
+      { name: "model", data: bytes("sam/w") },
+      { name: "file", filename: "a", data: new Uint8Array(10) },
+    ]);
+    const source = new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(body.slice(0, 80)),
+      cancel: (reason) => void (cancelled = reason),
+    });
     const read = await readMultipartModel(source, contentType("x"), MAX);
     read.cancel("host refused");
     await new Promise((resolve) => setTimeout(resolve, 0));

@@ -3,7 +3,13 @@ import example from "../../providers.example.json";
 import { registryWarnings } from "../../src/doctor/registry-warnings.ts";
 import { checkRegistry, type RegistryDocument } from "../../src/registry/schema.ts";
 
-const provider = (overrides: Record<string, unknown> = {}) => ({ id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: "https://sam.example.net", ...overrides });
+const provider = (overrides: Record<string, unknown> = {}) => ({
+  id: "sam-desktop",
+  label: "Sam",
+  kind: "llama-swap",
+  baseUrl: "https://sam.example.net",
+  ...overrides,
+});
 const problemsOf = (doc: unknown) => {
   const checked = checkRegistry(doc);
   return checked.ok ? [] : checked.problems;
@@ -15,13 +21,22 @@ describe("the provider registry schema", () => {
     expect(checked.ok).toBe(true);
     if (!checked.ok) return;
     expect(checked.registry.defaultProvider).toBe("sam-desktop");
-    expect(checked.registry.providers.map((p) => [p.id, p.enabled])).toEqual([["sam-desktop", true], ["embedding", true], ["deepseek", false]]);
+    expect(checked.registry.providers.map((p) => [p.id, p.enabled])).toEqual([
+      ["sam-desktop", true],
+      ["embedding", true],
+      ["deepseek", false],
+    ]);
     expect((checked.registry.providers[0] as { sidecarUrl?: string } | undefined)?.sidecarUrl).toBe("https://sam-sidecar.example.net");
   });
 
   it("fills defaults: auth none, enabled, https transport", () => {
     const checked = checkRegistry({ providers: [provider()] });
-    expect(checked.ok && checked.registry.providers[0]).toMatchObject({ auth: { type: "none" }, enabled: true, transport: { type: "https" }, timeouts: {} });
+    expect(checked.ok && checked.registry.providers[0]).toMatchObject({
+      auth: { type: "none" },
+      enabled: true,
+      transport: { type: "https" },
+      timeouts: {},
+    });
   });
 
   it.each([
@@ -35,7 +50,11 @@ describe("the provider registry schema", () => {
     ["an unknown field", { apiKey: "x" }, 'providers[0]: Unrecognized key: "apiKey"'],
     ["a secret value where a name belongs", { auth: { type: "bearer", secret: "sk-live-4f9a8b7c6d5e4f3a2b1c" } }, "providers[0].auth"],
     ["an upper-case token where a name belongs", { auth: { type: "bearer", secret: "ABCD1234EFGH5678IJKL9012" } }, "providers[0].auth"],
-    ["an Access client id value", { auth: { type: "access", clientIdSecret: "0d6b2f8e.access", clientSecretSecret: "SAM_SECRET" } }, "providers[0].auth"],
+    [
+      "an Access client id value",
+      { auth: { type: "access", clientIdSecret: "0d6b2f8e.access", clientSecretSecret: "SAM_SECRET" } },
+      "providers[0].auth",
+    ],
     ["a VPC binding with a bad name", { transport: { type: "vpc", binding: "my binding" } }, "providers[0].transport.binding"],
   ])("rejects %s, naming the field", (_name, overrides, path) => {
     const problems = problemsOf({ providers: [provider(overrides)] });
@@ -44,26 +63,44 @@ describe("the provider registry schema", () => {
   });
 
   it("accepts plain http only for local development hosts, private addresses and the VPC transport", () => {
-    for (const baseUrl of ["http://localhost:8080", "http://127.0.0.1:9292", "http://[::1]:8080"]) expect(problemsOf({ providers: [provider({ baseUrl })] })).toEqual([]);
-    for (const baseUrl of ["http://192.168.1.5:8080", "http://10.0.0.7", "http://172.16.4.2:8080", "http://172.31.255.1", "http://gpu.local:8080", "http://nas.lan", "http://box.internal"]) {
+    for (const baseUrl of ["http://localhost:8080", "http://127.0.0.1:9292", "http://[::1]:8080"])
+      expect(problemsOf({ providers: [provider({ baseUrl })] })).toEqual([]);
+    for (const baseUrl of [
+      "http://192.168.1.5:8080",
+      "http://10.0.0.7",
+      "http://172.16.4.2:8080",
+      "http://172.31.255.1",
+      "http://gpu.local:8080",
+      "http://nas.lan",
+      "http://box.internal",
+    ]) {
       expect(problemsOf({ providers: [provider({ baseUrl })] }), baseUrl).toEqual([]);
     }
-    expect(problemsOf({ providers: [provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })] })).toEqual([]);
+    expect(
+      problemsOf({ providers: [provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })] }),
+    ).toEqual([]);
     for (const baseUrl of ["http://172.32.0.1", "http://192.169.1.5", "http://8.8.8.8", "http://local", "http://evil.lan.example.com"]) {
       expect(problemsOf({ providers: [provider({ baseUrl })] }).join(), baseUrl).toContain("providers[0].baseUrl: must use https");
     }
-    expect(problemsOf({ providers: [provider({ sidecarUrl: "http://sam-sidecar.example.net" })] }).join()).toContain("providers[0].sidecarUrl");
+    expect(problemsOf({ providers: [provider({ sidecarUrl: "http://sam-sidecar.example.net" })] }).join()).toContain(
+      "providers[0].sidecarUrl",
+    );
   });
 
   it('explains "auth": "none" written as a string, without echoing other strings', () => {
-    expect(problemsOf({ providers: [provider({ auth: "none" })] })).toEqual(['providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}']);
+    expect(problemsOf({ providers: [provider({ auth: "none" })] })).toEqual([
+      'providers[0].auth: must be an object, not a string: write "auth": {"type":"none"}',
+    ]);
     const pasted = problemsOf({ providers: [provider({ auth: "sk-live-4f9a8b7c6d5e" })] }).join();
     expect(pasted).toContain("providers[0].auth: must be an object");
     expect(pasted).not.toContain("sk-live");
   });
 
   it("accepts a list of auth methods: Access in front of llama-swap's own API key", () => {
-    const auth = [{ type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" }, { type: "bearer", secret: "SAM_LLAMA_SWAP_KEY" }];
+    const auth = [
+      { type: "access", clientIdSecret: "SAM_ACCESS_ID", clientSecretSecret: "SAM_ACCESS_SECRET" },
+      { type: "bearer", secret: "SAM_LLAMA_SWAP_KEY" },
+    ];
     expect(problemsOf({ providers: [provider({ auth })] })).toEqual([]);
   });
 
@@ -100,7 +137,9 @@ describe("the provider registry schema", () => {
     it("warns that plain http on a private network carries tokens unencrypted", () => {
       const [warning] = registryWarnings(doc([provider({ baseUrl: "http://192.168.1.5:8080" })]));
       expect(warning).toMatchObject({ code: "plain_http", message: expect.stringContaining("unencrypted") });
-      expect(codes(doc([provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })]))).toEqual(["sam-desktop:plain_http"]);
+      expect(codes(doc([provider({ baseUrl: "http://sam.example.net", transport: { type: "vpc", binding: "SAM_VPC" } })]))).toEqual([
+        "sam-desktop:plain_http",
+      ]);
     });
 
     it("flags fallbacks that name no provider", () => {

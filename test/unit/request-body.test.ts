@@ -35,10 +35,14 @@ async function sent(body: InferenceBody, wire: string): Promise<Uint8Array> {
 function render(entries: [string, unknown][], spaces: string[], escapeKeys: boolean): string {
   let n = 0;
   const ws = () => spaces[n++ % spaces.length] ?? "";
-  const key = (k: string) => (escapeKeys && k.length > 0 ? `"\\u${k.charCodeAt(0).toString(16).padStart(4, "0")}${JSON.stringify(k).slice(2)}` : JSON.stringify(k));
+  const key = (k: string) =>
+    escapeKeys && k.length > 0 ? `"\\u${k.charCodeAt(0).toString(16).padStart(4, "0")}${JSON.stringify(k).slice(2)}` : JSON.stringify(k);
   const value = (v: unknown): string => {
     if (Array.isArray(v)) return `[${ws()}${v.map(value).join(`${ws()},${ws()}`)}${ws()}]`;
-    if (v !== null && typeof v === "object") return `{${ws()}${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${ws()}:${ws()}${value(x)}`).join(",")}${ws()}}`;
+    if (v !== null && typeof v === "object")
+      return `{${ws()}${Object.entries(v)
+        .map(([k, x]) => `${JSON.stringify(k)}${ws()}:${ws()}${value(x)}`)
+        .join(",")}${ws()}}`;
     return JSON.stringify(v);
   };
   return `${ws()}{${ws()}${entries.map(([k, v]) => `${key(k)}${ws()}:${ws()}${value(v)}`).join(`${ws()},${ws()}`)}${ws()}}${ws()}`;
@@ -49,9 +53,23 @@ const filled = (n: number, item: unknown) => Array.from({ length: n }, () => ite
 const routed = fc.record(
   {
     model: fc.oneof(fc.string(), fc.constantFrom("", "sam/qwen3", "ü/🦙", 'a"b\\c'), fc.constantFrom(null, 0, true, ["x"], { id: "x" })),
-    models: fc.oneof(fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom("", "x".repeat(256), "x".repeat(257), "sam/qwen3")), { maxLength: 10 }), fc.constantFrom("sam/x", null, [1], [null], {})),
-    messages: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }), fc.constantFrom(4095, 4096, 4097).map((n) => filled(n, { role: "user", content: "," })), fc.constantFrom("hi", null, {}, 3)),
-    input: fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 }), fc.constantFrom(2048, 2049).map((n) => filled(n, [1, 2])), fc.constantFrom(null, 7, {})),
+    models: fc.oneof(
+      fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom("", "x".repeat(256), "x".repeat(257), "sam/qwen3")), {
+        maxLength: 10,
+      }),
+      fc.constantFrom("sam/x", null, [1], [null], {}),
+    ),
+    messages: fc.oneof(
+      fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+      fc.constantFrom(4095, 4096, 4097).map((n) => filled(n, { role: "user", content: "," })),
+      fc.constantFrom("hi", null, {}, 3),
+    ),
+    input: fc.oneof(
+      fc.string(),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.constantFrom(2048, 2049).map((n) => filled(n, [1, 2])),
+      fc.constantFrom(null, 7, {}),
+    ),
     stream: fc.constantFrom(true, false, "true", 1, null, [true]),
   },
   { requiredKeys: [] },
@@ -74,37 +92,46 @@ const encode = (text: string, bom: boolean) => {
 describe("the byte-level request reader", () => {
   it("reads every valid JSON body as JSON.parse and zod did, and sends the host the same body with the new model", async () => {
     await fc.assert(
-      fc.asyncProperty(body, whitespace, fc.boolean(), fc.boolean(), fc.string({ maxLength: 8 }), async (entries, spaces, escapeKeys, bom, wire) => {
-        const bytes = encode(render(entries, spaces, escapeKeys), bom);
-        const expected = outcome(() => oracleParse(bytes));
-        let parsed: InferenceBody | undefined;
-        const actual = outcome(() => (parsed = parseInferenceBody(buffer(bytes))));
-        expect(actual).toEqual(expected);
-        if (parsed) {
-          const received = text8.decode(await sent(parsed, wire));
-          const original = oracleParse(bytes).text;
-          expect(JSON.parse(received)).toEqual({ ...JSON.parse(original), model: wire });
-          // Byte for byte: the client's text (without a BOM) with each model value swapped, nothing else.
-          expect(text8.decode(parsed.bytes)).toBe(original);
-          let rebuilt = "";
-          let from = 0;
-          for (const slot of parsed.modelSlots) {
-            rebuilt += text8.decode(parsed.bytes.subarray(from, slot.start)) + JSON.stringify(wire);
-            from = slot.end;
+      fc.asyncProperty(
+        body,
+        whitespace,
+        fc.boolean(),
+        fc.boolean(),
+        fc.string({ maxLength: 8 }),
+        async (entries, spaces, escapeKeys, bom, wire) => {
+          const bytes = encode(render(entries, spaces, escapeKeys), bom);
+          const expected = outcome(() => oracleParse(bytes));
+          let parsed: InferenceBody | undefined;
+          const actual = outcome(() => (parsed = parseInferenceBody(buffer(bytes))));
+          expect(actual).toEqual(expected);
+          if (parsed) {
+            const received = text8.decode(await sent(parsed, wire));
+            const original = oracleParse(bytes).text;
+            expect(JSON.parse(received)).toEqual({ ...JSON.parse(original), model: wire });
+            // Byte for byte: the client's text (without a BOM) with each model value swapped, nothing else.
+            expect(text8.decode(parsed.bytes)).toBe(original);
+            let rebuilt = "";
+            let from = 0;
+            for (const slot of parsed.modelSlots) {
+              rebuilt += text8.decode(parsed.bytes.subarray(from, slot.start)) + JSON.stringify(wire);
+              from = slot.end;
+            }
+            expect(received).toBe(rebuilt + text8.decode(parsed.bytes.subarray(from)));
           }
-          expect(received).toBe(rebuilt + text8.decode(parsed.bytes.subarray(from)));
-        }
-      }),
+        },
+      ),
       { numRuns: 400 },
     );
   });
 
   it("gives a broken body that is still JSON the same answer, and may leave deep syntax errors to the host", () => {
-    const broken = fc.tuple(body, whitespace, fc.nat(), fc.constantFrom("", "{", "}", "[", "]", '"', "\\", ",", ":", "x", "\u0000", "\uffff")).map(([entries, spaces, at, junk]) => {
-      const text = render(entries, spaces, false);
-      const cut = at % (text.length + 1);
-      return utf8.encode(text.slice(0, cut) + junk + text.slice(cut + (at % 3)));
-    });
+    const broken = fc
+      .tuple(body, whitespace, fc.nat(), fc.constantFrom("", "{", "}", "[", "]", '"', "\\", ",", ":", "x", "\u0000", "\uffff"))
+      .map(([entries, spaces, at, junk]) => {
+        const text = render(entries, spaces, false);
+        const cut = at % (text.length + 1);
+        return utf8.encode(text.slice(0, cut) + junk + text.slice(cut + (at % 3)));
+      });
     fc.assert(
       fc.property(broken, (bytes) => {
         const expected = outcome(() => oracleParse(bytes));
@@ -118,14 +145,30 @@ describe("the byte-level request reader", () => {
   });
 
   it("refuses what the router can see without a host: the top level, the model, bad UTF-8 where it reads", () => {
-    const code = (text: string | Uint8Array) => outcome(() => parseInferenceBody(buffer(typeof text === "string" ? utf8.encode(text) : text)));
-    for (const text of ["", " ", "{", '{"model":"a"', '{"model":"a"}x', '{"model":"a",}', '{"model" "a"}', '{model:"a"}', '{"model":"a","t":tru}', '{"model":"a","t":01}', '{"model":"a","m":[1,2}', '{"model":"a","m":{"x":"}', "\u0000{}"]) {
+    const code = (text: string | Uint8Array) =>
+      outcome(() => parseInferenceBody(buffer(typeof text === "string" ? utf8.encode(text) : text)));
+    for (const text of [
+      "",
+      " ",
+      "{",
+      '{"model":"a"',
+      '{"model":"a"}x',
+      '{"model":"a",}',
+      '{"model" "a"}',
+      '{model:"a"}',
+      '{"model":"a","t":tru}',
+      '{"model":"a","t":01}',
+      '{"model":"a","m":[1,2}',
+      '{"model":"a","m":{"x":"}',
+      "\u0000{}",
+    ]) {
       expect(code(text), text).toMatchObject({ ok: false, code: "invalid_json" });
     }
     expect(code(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]))).toMatchObject({ code: "invalid_json" });
     expect(code(new Uint8Array([...utf8.encode('{"model":"a'), 0xff, ...utf8.encode('"}')]))).toMatchObject({ code: "invalid_json" });
     expect(code('{"model":"a\\x"}')).toMatchObject({ code: "invalid_json" });
-    for (const text of ["[]", "null", "42", '"model"', "[{\"model\":\"a\"}]"]) expect(code(text), text).toMatchObject({ ok: false, code: "invalid_body" });
+    for (const text of ["[]", "null", "42", '"model"', '[{"model":"a"}]'])
+      expect(code(text), text).toMatchObject({ ok: false, code: "invalid_body" });
     expect(code('{"messages":[]}')).toMatchObject({ code: "missing_model", param: "model" });
     expect(code('{"model":""}')).toMatchObject({ code: "invalid_model" });
     expect(code('{"model":"a","messages":"hi"}')).toMatchObject({ code: "invalid_body", param: "messages" });
@@ -179,4 +222,3 @@ describe("the byte-level request reader", () => {
     for (const request of requests) expect(text8.decode(await readBodyBytes(request))).toBe(text);
   });
 });
-
