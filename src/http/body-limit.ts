@@ -12,6 +12,23 @@ export const BODY_LIMITS = {
   inference: 4 * 1024 * 1024,
 } as const;
 
+/**
+ * Multipart uploads (audio to transcribe, images to edit) stream through, so their limit is the upload
+ * size Cloudflare's Free and Pro plans accept, 100 MiB; `MAX_UPLOAD_MIB` in wrangler.toml changes it.
+ */
+export const DEFAULT_UPLOAD_MIB = 100;
+
+/**
+ * What a multipart body may hold before its `model` field: those bytes wait in memory until the host is
+ * known (a Worker isolate has 128 MB), so a file sent before the model may be at most this large.
+ */
+export const MAX_BYTES_BEFORE_MODEL = 48 * 1024 * 1024;
+
+export function uploadLimitBytes(setting: string | undefined): number {
+  const mib = Number(setting);
+  return (Number.isFinite(mib) && mib > 0 ? mib : DEFAULT_UPLOAD_MIB) * 1024 * 1024;
+}
+
 const describe = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
 
 export function limitBody(maxSize: number): MiddlewareHandler {

@@ -5,8 +5,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 
 const ALLOWED_HEADERS =
-  "authorization, content-type, accept, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout";
-const EXPOSED_HEADERS = "x-request-id, x-llama-edge-provider, x-llama-edge-skipped, x-llama-edge-degraded, retry-after";
+  "authorization, x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, content-type, accept, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout";
+const EXPOSED_HEADERS =
+  "x-request-id, x-llama-edge-provider, x-llama-edge-model, x-llama-edge-route, x-llama-edge-skipped, x-llama-edge-degraded, retry-after";
 
 let parsed: { source: string; origins: Set<string> } | undefined;
 

@@ -32,6 +32,8 @@ export interface AttemptPlan {
    * next member; it is up, so its circuit does not count it.
    */
   spillOnBusy?: boolean;
+  /** The body can be sent once (a streamed upload): after one host has been asked, no other is. */
+  sendOnce?: boolean;
 }
 
 export interface Attempted {
@@ -63,7 +65,9 @@ export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedMode
   const seen = new Set<string>();
   const queue: (ResolvedModel | string)[] = [plan.first, ...plan.requested, ...registryFallbacks(plan.first)];
   let last: HostFailure | undefined;
-  while (queue.length && seen.size < MAX_ATTEMPTS) {
+  let sent = 0;
+  // A candidate skipped for an open circuit was never sent the body, so a send-once request may still try the next.
+  while (queue.length && seen.size < MAX_ATTEMPTS && !(plan.sendOnce && sent > 0)) {
     const next = queue.shift() as ResolvedModel | string;
     const target = typeof next === "string" ? await plan.resolveLater(next) : next;
     if (!target || seen.has(target.compositeId)) continue;
@@ -78,6 +82,7 @@ export async function runAttempts(plan: AttemptPlan, send: (target: ResolvedMode
       continue;
     }
     try {
+      sent++;
       const response = await send(target);
       for (const key of keys) recordSuccess(key);
       return { response, target, skipped };

@@ -27,6 +27,8 @@ function hostHeaders(job: ForwardRequest): Record<string, string> {
     accept: clientHeaders.get("accept") ?? (request.stream ? "text/event-stream" : "application/json"),
   };
   if (route.modelFrom === "json") headers["content-type"] = "application/json";
+  // A multipart body keeps the client's Content-Type: its boundary is what delimits the parts.
+  if (route.modelFrom === "multipart") headers["content-type"] = clientHeaders.get("content-type") ?? "";
   for (const name of route.passHeaders ?? []) {
     const value = clientHeaders.get(name);
     if (value !== null) headers[name] = value;

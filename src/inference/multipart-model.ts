@@ -14,6 +14,8 @@ import { malformedMultipart, MAX_PART_HEADER_BYTES, multipartBoundary, parsePart
 
 export interface MultipartModel {
   model: string;
+  /** The model value's length in the client's bytes: the body's length changes by utf8(wire) minus this. */
+  modelByteLength: number;
   withModel(wire: string): ReadableStream<Uint8Array>;
   cancel(reason?: unknown): void;
 }
@@ -28,6 +30,14 @@ const encoder = new TextEncoder();
 const modelDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 const invalidModel = (message: string) => invalidRequest(`The 'model' field ${message}.`, "invalid_model", "model");
+const modelTooLate = (max: number) =>
+  new ApiError({
+    status: 413,
+    type: "invalid_request_error",
+    code: "model_field_too_late",
+    message: `The form's 'model' field must come within its first ${max / (1024 * 1024)} MiB, which are held until the model is known: send it before the file.`,
+    param: "model",
+  });
 const tooLarge = (max: number) =>
   new ApiError({
     status: 413,
@@ -199,13 +209,14 @@ function join(parts: Uint8Array[]): Uint8Array {
 
 /**
  * Reads `body` until its first `model` field is complete (the one llama-swap and `formData().get()`
- * read). Rejects with a 400 ApiError for a malformed body, 413 past `limits.maxBytes`; the body is
- * cancelled then. `withModel` may be called once.
+ * read). Rejects with a 400 ApiError for a malformed body, 413 past `limits.maxBytes` or when no model
+ * was found within `limits.maxHeldBytes` (default: maxBytes); the body is cancelled then. `withModel`
+ * may be called once.
  */
 export async function readMultipartModel(
   body: ReadableStream<Uint8Array>,
   contentType: string,
-  limits: { maxBytes: number },
+  limits: { maxBytes: number; maxHeldBytes?: number },
 ): Promise<MultipartModel> {
   const boundary = multipartBoundary(contentType);
   const reader = body.getReader();
@@ -222,6 +233,7 @@ export async function readMultipartModel(
       if (received > limits.maxBytes) throw tooLarge(limits.maxBytes);
       held.push(value);
       range = scanner.feed(value);
+      if (!range && limits.maxHeldBytes !== undefined && received > limits.maxHeldBytes) throw modelTooLate(limits.maxHeldBytes);
     }
     try {
       model = modelDecoder.decode(join(slices(held, range.start, range.end)));
@@ -237,6 +249,7 @@ export async function readMultipartModel(
   let used = false;
   return {
     model,
+    modelByteLength: end - start,
     withModel(wire) {
       if (used) throw new Error("withModel was already called for this body");
       used = true;

@@ -2,6 +2,8 @@
 // whether a stream was asked for, the request's own fallbacks, and how to rebuild it for a host with the
 // model replaced by that host's wire id (in the same encoding the client used).
 import { invalidRequest } from "../errors.ts";
+import { MAX_BYTES_BEFORE_MODEL } from "../http/body-limit.ts";
+import { readMultipartModel } from "./multipart-model.ts";
 import { hostBody, parseInferenceBody, readBodyBytes } from "./request-body.ts";
 import type { InferenceRoute } from "./routes-table.ts";
 
@@ -16,10 +18,47 @@ export interface RoutedRequest {
   raw: Uint8Array;
   /** The query string for a host (`?beta=true` kept; `?model=` rewritten on query routes). */
   searchFor(wireModel: string): string;
+  /** The body can be sent only once (a streamed upload): no second host may be tried. */
+  sendOnce?: boolean;
 }
 
-export async function readRouted(route: InferenceRoute, request: Request): Promise<RoutedRequest> {
+/** The Workers runtime's stream with a declared length, so a host gets a Content-Length (absent in Node). */
+const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
+const encoder = new TextEncoder();
+
+/**
+ * A multipart upload streams through: read until its `model` field is known, then the held bytes and
+ * the rest go to the host with that field's value replaced (multipart-model.ts). Not replayable.
+ */
+async function readMultipart(request: Request, url: URL, maxBytes: number): Promise<RoutedRequest> {
+  const empty = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const form = await readMultipartModel(request.body ?? empty, request.headers.get("content-type") ?? "", {
+    maxBytes,
+    maxHeldBytes: Math.min(maxBytes, MAX_BYTES_BEFORE_MODEL),
+  });
+  const length = Number(request.headers.get("content-length") ?? Number.NaN);
+  return {
+    model: form.model,
+    stream: false,
+    fallbacks: [],
+    raw: new Uint8Array(0),
+    sendOnce: true,
+    bodyFor: (wire) => {
+      const body = form.withModel(wire);
+      if (!Fixed || !Number.isSafeInteger(length)) return body;
+      // The client's length with the model's bytes swapped for the wire id's: hosts that read a
+      // Content-Length (llama-server's HTTP library) get one, as the client sent.
+      const fixed = new Fixed(length - form.modelByteLength + encoder.encode(wire).length);
+      body.pipeTo(fixed.writable).catch(() => {});
+      return fixed.readable;
+    },
+    searchFor: () => url.search,
+  };
+}
+
+export async function readRouted(route: InferenceRoute, request: Request, limits: { uploadBytes: number }): Promise<RoutedRequest> {
   const url = new URL(request.url);
+  if (route.modelFrom === "multipart") return readMultipart(request, url, limits.uploadBytes);
   if (route.modelFrom === "query") {
     const model = url.searchParams.get("model");
     if (!model)

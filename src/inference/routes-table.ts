@@ -7,8 +7,8 @@ export interface InferenceRoute {
   method: "POST" | "GET";
   /** The path as clients call it and llama-swap serves it; the provider's kind maps it to the host's path. */
   path: string;
-  /** Where the model id is: the JSON body's `model`, or the query's `?model=`. */
-  modelFrom: "json" | "query";
+  /** Where the model id is: the JSON body's `model`, the query's `?model=`, or a multipart form's `model` field. */
+  modelFrom: "json" | "query" | "multipart";
   /** How errors (and error events in streams) are shaped for this route's clients. */
   dialect: Dialect;
   /** A sidecar adds features to chat; every other route always goes to the host itself. */
@@ -47,9 +47,11 @@ export const INFERENCE_ROUTES: readonly InferenceRoute[] = [
   openai("/infill", { endsWithDone: false }),
   openai("/completion", { endsWithDone: false }),
   openai("/v1/audio/speech"),
+  openai("/v1/audio/transcriptions", { modelFrom: "multipart" }),
   openai("/v1/audio/voices"),
   openai("/v1/audio/voices", { method: "GET", modelFrom: "query" }),
   openai("/v1/images/generations"),
+  openai("/v1/images/edits", { modelFrom: "multipart" }),
 ];
 
 const byPath = new Map<string, Dialect>(INFERENCE_ROUTES.map((r) => [r.path, r.dialect]));

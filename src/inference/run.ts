@@ -111,7 +111,7 @@ export async function runInference(job: InferenceJob): Promise<Response> {
     }
   };
   const attempt: Promise<Answer> = runAttempts(
-    { first, requested: ordered, resolveLater, user: job.user, spillOnBusy: routing !== undefined },
+    { first, requested: ordered, resolveLater, user: job.user, spillOnBusy: routing !== undefined, sendOnce: body.sendOnce },
     send,
   ).then(({ response, target, skipped }) => {
     log.provider = target.provider.id;

@@ -1,9 +1,9 @@
 // The inference routes (inference/routes-table.ts): request bodies from any client, routed by their
 // `model` to the right host and streamed back untouched (inference/run.ts does the work).
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { requireUser } from "../auth/middleware.ts";
-import { limitBody } from "../http/body-limit.ts";
+import { limitBody, uploadLimitBytes } from "../http/body-limit.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { MAX_BODY_BYTES } from "../inference/request-body.ts";
 import { readRouted } from "../inference/routed-request.ts";
@@ -12,11 +12,21 @@ import { runInference } from "../inference/run.ts";
 
 export const inferenceRoutes = new Hono<AppEnv>();
 
-const limit = limitBody(MAX_BODY_BYTES);
+const jsonLimit = limitBody(MAX_BODY_BYTES);
+// Multipart uploads have their own, larger limit (wrangler.toml's MAX_UPLOAD_MIB): a declared length
+// over it is refused before a byte is read, and the reader counts the rest (multipart-model.ts).
+const uploadLimits = new Map<number, MiddlewareHandler>();
+const uploadLimit: MiddlewareHandler<AppEnv> = (c, next) => {
+  const bytes = uploadLimitBytes(c.env.MAX_UPLOAD_MIB);
+  let limit = uploadLimits.get(bytes);
+  if (!limit) uploadLimits.set(bytes, (limit = limitBody(bytes)));
+  return limit(c, next);
+};
 
 for (const route of INFERENCE_ROUTES) {
+  const limit = route.modelFrom === "multipart" ? uploadLimit : jsonLimit;
   const handle = async (c: Context<AppEnv>) => {
-    const request = await readRouted(route, c.req.raw);
+    const request = await readRouted(route, c.req.raw, { uploadBytes: uploadLimitBytes(c.env.MAX_UPLOAD_MIB) });
     return runInference({
       scope: c.get("scope"),
       route,

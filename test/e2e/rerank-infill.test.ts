@@ -1,12 +1,12 @@
 // Rerank and llama-server's native /infill and /completion through the Worker under wrangler, by
 // fetch as editor plugins and RAG pipelines call them. Written against issue 14's final behaviour;
-// skipped until the routes are wired (set LLAMA_EDGE_ROUTES=1 to run).
+//
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llamaSwapDouble, routesIn, type LlamaSwapDouble } from "../doubles/llama-swap.ts";
 import { serveNode, type NodeHost } from "../doubles/node-host.ts";
 import { startRouter, type RunningRouter } from "./harness.ts";
 
-describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("rerank and infill by fetch", () => {
+describe("rerank and infill by fetch", () => {
   let router: RunningRouter;
   let sam: LlamaSwapDouble, old: LlamaSwapDouble;
   let samHost: NodeHost, oldHost: NodeHost;
@@ -44,7 +44,7 @@ describe.skipIf(!process.env.LLAMA_EDGE_ROUTES)("rerank and infill by fetch", ()
       const res = await post(path, {
         model: "sam-desktop/bge-reranker",
         query: "llama edge router",
-        documents: ["a cat", "the llama edge router", "router"],
+        documents: ["a cat", "the llama edge router", "a router"],
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { results: { index: number; relevance_score: number }[] };

@@ -175,4 +175,68 @@ describe("fuzzing the router with malformed requests", () => {
     );
     expect(count).toBeGreaterThanOrEqual(10_000);
   }, 180_000);
+
+  // Multipart uploads (audio to transcribe, images to edit): the reader works on the raw bytes as they
+  // stream in, so garbage of every kind must be a 400/413 before any host is chosen.
+  const MULTIPART = INFERENCE_ROUTES.filter((r) => r.modelFrom === "multipart").map((r) => r.path);
+  const boundary = fc.stringMatching(/^[0-9A-Za-z'()+_,\-./:=?]{1,70}$/);
+  const field = (name: string, value: string, extra = "") => `Content-Disposition: form-data; name="${name}"${extra}\r\n\r\n${value}`;
+  const part = fc.oneof(
+    badModel.map((m) => field("model", typeof m === "string" ? m : JSON.stringify(m))),
+    fc.constant(field("model", "sam-desktop/qwen3", '; filename="model.txt"')), // a model that is a file
+    fc.string({ unit: "binary", maxLength: 300 }).map((data) => field("file", data, '; filename="a.wav"\r\nContent-Type: audio/wav')),
+    fc.constant(`Content-Disposition: form-data; name="file"; x="${"h".repeat(17 * 1024)}"\r\n\r\nhuge headers`),
+    fc.string({ unit: "binary", maxLength: 80 }), // a header block that is not one
+    fc.constantFrom(field("language", "en"), field("prompt", "hello")),
+  );
+  const form = fc.record({
+    boundary,
+    parts: fc.array(part, { maxLength: 4 }),
+    close: fc.boolean(),
+    otherBoundary: fc.boolean(),
+  });
+  const multipartRequest = fc.record({
+    path: fc.constantFrom(...MULTIPART),
+    contentType: fc.oneof(
+      fc.constant("form"),
+      fc.constantFrom(
+        undefined,
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        'multipart/form-data; boundary=""',
+        "multipart/mixed; boundary=x",
+        "application/json",
+      ),
+      fc.string({ maxLength: 120 }).map((b) => `multipart/form-data; boundary=${b.replace(/[\r\n\u0000]/g, "")}`),
+    ),
+    form,
+    garbage: fc.option(fc.string({ unit: "binary", maxLength: 400 })),
+  });
+
+  it("answers 2,000 malformed multipart uploads with 4xx, no host calls, no secrets", async () => {
+    let count = 0;
+    await fc.assert(
+      fc.asyncProperty(multipartRequest, async (r) => {
+        count++;
+        const inferenceCalls = () => outbound().requests.filter((q) => !q.url.endsWith("/v1/models")).length;
+        const before = inferenceCalls();
+        const sep = r.form.otherBoundary ? `${r.form.boundary}x` : r.form.boundary;
+        const body = r.garbage ?? `${r.form.parts.map((p) => `--${sep}\r\n${p}\r\n`).join("")}${r.form.close ? `--${sep}--\r\n` : ""}`;
+        const headers = new Headers({ authorization: `Bearer ${key}` });
+        const contentType = r.contentType === "form" ? `multipart/form-data; boundary=${r.form.boundary}` : r.contentType;
+        if (contentType !== undefined) headers.set("content-type", contentType);
+        const res = await call(r.path, { method: "POST", headers, body });
+        const text = await res.text();
+        expect(res.status, `${r.path} ${contentType} -> ${res.status} ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${r.path} ${contentType} -> ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+        expect(inferenceCalls(), `a host was called for ${body.slice(0, 100)}`).toBe(before);
+        const error = (JSON.parse(text) as { error?: { message?: unknown; type?: unknown; code?: unknown } }).error;
+        expect(typeof error?.message).toBe("string");
+        expect(typeof error?.code).toBe("string");
+        expectNoSecrets(text + [...res.headers].join("\n"));
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(count).toBeGreaterThanOrEqual(2_000);
+  }, 180_000);
 });

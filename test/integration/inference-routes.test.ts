@@ -3,6 +3,7 @@
 // Anthropic's shape.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useOutbound } from "../doubles/outbound.ts";
+import { TEST_SECRETS } from "../secrets.ts";
 import { call, dumpResponse, expectNoSecrets, putRegistry, userKey } from "../helpers/worker.ts";
 
 const outbound = useOutbound();
@@ -111,6 +112,71 @@ describe("the JSON routes", () => {
     }
     // Only the default host's model list was read (is `nosuch/x` one of its models?); no request was sent.
     expect(seen.filter((s) => s.method !== "GET" || s.path !== "/v1/models")).toEqual([]);
+  });
+});
+
+describe("multipart uploads", () => {
+  const BOUNDARY = "----llama-edge-test";
+  const form = (parts: [string, string, string?][]) =>
+    parts
+      .map(([name, value, filename]) => {
+        const file = filename ? `; filename="${filename}"\r\nContent-Type: application/octet-stream` : "";
+        return `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"${file}\r\n\r\n${value}\r\n`;
+      })
+      .join("") + `--${BOUNDARY}--\r\n`;
+  const upload = (path: string, body: string) =>
+    call(path, { key, method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}` } });
+
+  for (const path of ["/v1/audio/transcriptions", "/v1/images/edits"]) {
+    it(`${path}: the host gets the client's bytes and Content-Type with the model field rewritten`, async () => {
+      const client = form([
+        ["file", "RIFF\u0000\u0001 not really audio", "a.wav"],
+        ["model", "sam/Qwen/whisper:large"],
+        ["language", "en"],
+      ]);
+      const res = await upload(path, client);
+      expect(res.status, await dumpResponse(res.clone())).toBe(200);
+      expect(seen).toHaveLength(1);
+      const host = seen[0] as Seen;
+      expect(host.path).toBe(path);
+      expect(host.headers.get("content-type")).toBe(`multipart/form-data; boundary=${BOUNDARY}`);
+      expect(host.body).toBe(client.replace("sam/Qwen/whisper:large", "Qwen/whisper:large"));
+      // The router's own key for the host, never the client's (Content-Length is checked on a real socket, in e2e).
+      expect(host.headers.get("authorization")).toBe(`Bearer ${TEST_SECRETS.GARAGE_API_KEY}`);
+    });
+  }
+
+  it("a form that is not multipart, or has no model, is a 400 and reaches no host", async () => {
+    const json = await post("/v1/audio/transcriptions", { model: "sam/whisper" });
+    expect(json.status).toBe(400);
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe("invalid_content_type");
+    const noModel = await upload("/v1/audio/transcriptions", form([["file", "abc", "a.wav"]]));
+    expect(noModel.status).toBe(400);
+    expect(((await noModel.json()) as { error: { code: string; param: string } }).error).toMatchObject({
+      code: "missing_model",
+      param: "model",
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it("an upload is sent once: a host that is down is not followed by a fallback host", async () => {
+    await putRegistry({
+      defaultProvider: "sam",
+      providers: [
+        { id: "sam", label: "Sam", kind: "llama-swap", baseUrl: "https://down.example.net", fallbacks: ["spare/whisper"] },
+        { id: "spare", label: "Spare", kind: "llama-swap", baseUrl: HOST },
+      ],
+    });
+    outbound().route("https://down.example.net", () => new Response("bad gateway", { status: 502 }));
+    const res = await upload(
+      "/v1/audio/transcriptions",
+      form([
+        ["model", "sam/whisper"],
+        ["file", "abc", "a.wav"],
+      ]),
+    );
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(seen).toEqual([]);
   });
 });
 

@@ -59,7 +59,12 @@ const contentType = (boundary: string) => `multipart/form-data; boundary="${boun
 const MAX = { maxBytes: 64 * 1024 * 1024 };
 
 /** What happened: the model and the rewritten body, or the error's status and code. */
-async function outcome(body: Uint8Array, boundary: string, cuts?: number[], limits = MAX): Promise<string> {
+async function outcome(
+  body: Uint8Array,
+  boundary: string,
+  cuts?: number[],
+  limits: { maxBytes: number; maxHeldBytes?: number } = MAX,
+): Promise<string> {
   try {
     const read = await readMultipartModel(stream(body, cuts), contentType(boundary), limits);
     const out = await collect(read.withModel("wire/id"));
@@ -266,6 +271,14 @@ describe("readMultipartModel", () => {
       (e: unknown) => e,
     );
     expect((error as ApiError).status).toBe(413);
+  });
+
+  it("413 model_field_too_late when more than maxHeldBytes arrive before the model; a model within them is read", async () => {
+    const file = { name: "file", filename: "a.bin", data: new Uint8Array(5000) };
+    const late = build("x", [file, { name: "model", data: bytes("sam/w") }]);
+    expect(await outcome(late, "x", [100], { maxBytes: 1 << 20, maxHeldBytes: 4096 })).toBe("413 model_field_too_late");
+    const early = build("x", [{ name: "model", data: bytes("sam/w") }, file]);
+    expect(await outcome(early, "x", [100], { maxBytes: 1 << 20, maxHeldBytes: 4096 })).toMatch(/^ok sam\/w /);
   });
 
   it("refuses a wire id with a line break, which would end the part early", async () => {
