@@ -31,16 +31,21 @@ export function uploadLimitBytes(setting: string | undefined): number {
 
 const describe = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
 
+/** 413 request_too_large, naming the limit. */
+export function tooLarge(maxSize: number): ApiError {
+  return new ApiError({
+    status: 413,
+    type: "invalid_request_error",
+    code: "request_too_large",
+    message: `The request body is larger than ${describe(maxSize)}.`,
+  });
+}
+
 export function limitBody(maxSize: number): MiddlewareHandler {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new ApiError({
-        status: 413,
-        type: "invalid_request_error",
-        code: "request_too_large",
-        message: `The request body is larger than ${describe(maxSize)}.`,
-      });
+      throw tooLarge(maxSize);
     },
   });
 }

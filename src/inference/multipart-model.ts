@@ -10,6 +10,7 @@
 // parts' headers and every other byte are sent as the client sent them, so the client's Content-Type
 // (with its boundary) stays valid; Content-Length changes by utf8(wire).length - utf8(model).length.
 import { ApiError, invalidRequest } from "../errors.ts";
+import { tooLarge } from "../http/body-limit.ts";
 import { malformedMultipart, MAX_PART_HEADER_BYTES, multipartBoundary, parsePartHeaders } from "./multipart-headers.ts";
 
 export interface MultipartModel {
@@ -38,14 +39,6 @@ const modelTooLate = (max: number) =>
     message: `The form's 'model' field must come within its first ${max / (1024 * 1024)} MiB, which are held until the model is known: send it before the file.`,
     param: "model",
   });
-const tooLarge = (max: number) =>
-  new ApiError({
-    status: 413,
-    type: "invalid_request_error",
-    code: "request_too_large",
-    message: `The request body is larger than ${max / (1024 * 1024)} MiB.`,
-  });
-
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   const last = haystack.length - needle.length;
   for (

@@ -3,7 +3,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { requireUser } from "../auth/middleware.ts";
-import { limitBody, uploadLimitBytes } from "../http/body-limit.ts";
+import { limitBody, tooLarge, uploadLimitBytes } from "../http/body-limit.ts";
 import { rateLimit } from "../http/rate-limit.ts";
 import { MAX_BODY_BYTES } from "../inference/request-body.ts";
 import { readRouted } from "../inference/routed-request.ts";
@@ -13,14 +13,13 @@ import { runInference } from "../inference/run.ts";
 export const inferenceRoutes = new Hono<AppEnv>();
 
 const jsonLimit = limitBody(MAX_BODY_BYTES);
-// Multipart uploads have their own, larger limit (wrangler.toml's MAX_UPLOAD_MIB): a declared length
-// over it is refused before a byte is read, and the reader counts the rest (multipart-model.ts).
-const uploadLimits = new Map<number, MiddlewareHandler>();
-const uploadLimit: MiddlewareHandler<AppEnv> = (c, next) => {
-  const bytes = uploadLimitBytes(c.env.MAX_UPLOAD_MIB);
-  let limit = uploadLimits.get(bytes);
-  if (!limit) uploadLimits.set(bytes, (limit = limitBody(bytes)));
-  return limit(c, next);
+// Multipart uploads have their own, larger limit (wrangler.toml's MAX_UPLOAD_MIB). A declared length over
+// it is refused before a byte is read; a chunked upload is counted by the reader as it streams
+// (multipart-model.ts), never gathered first as hono's bodyLimit would.
+const uploadLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const max = uploadLimitBytes(c.env.MAX_UPLOAD_MIB);
+  if (Number(c.req.header("content-length") ?? 0) > max) throw tooLarge(max);
+  await next();
 };
 
 for (const route of INFERENCE_ROUTES) {

@@ -62,6 +62,25 @@ describe("audio and images through the openai SDK", () => {
     expect(wire.indexOf('name="model"')).toBeGreaterThan(wire.indexOf('name="file"'));
   }, 120_000);
 
+  it("a chunked upload (no Content-Length) streams through to the host whole", async () => {
+    const audio = deterministic(3 * 1024 * 1024);
+    const form = new FormData();
+    form.set("model", "media-box/whisper-large");
+    form.set("file", new Blob([audio]), "chunked.wav");
+    const encoded = new Response(form);
+    const contentType = encoded.headers.get("content-type") ?? "";
+    const source = encoded.body as ReadableStream<Uint8Array>;
+    const res = await fetch(`${router.url}/v1/audio/transcriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${router.keys.alice}`, "content-type": contentType },
+      body: source,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    const files = ((await res.json()) as { files: UploadEcho[] }).files;
+    expect(files[0]).toMatchObject({ filename: "chunked.wav", size: audio.length, sha256: sha256(audio) });
+  });
+
   it("an upload over the limit (MAX_UPLOAD_MIB) is a 413 before any byte reaches a host", async () => {
     const before = media.requests.length;
     const res = await fetch(`${router.url}/v1/audio/transcriptions`, {
