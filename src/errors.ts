@@ -86,12 +86,16 @@ export const modelNotFound = (compositeId: string): ApiError =>
     message: `The model '${compositeId}' does not exist or you do not have access to it.`,
   });
 
+// `x-should-retry: false`: Claude Code (2.1) keeps retrying a bare 401 with backoff (8 tries in 90 s), printing
+// nothing under `claude -p`; with it, a wrong key fails at once with this message. Other SDKs that
+// read the header (Anthropic's, OpenAI's) stop retrying too.
 export const unauthorized = (): ApiError =>
   new ApiError({
     status: 401,
     type: "authentication_error",
     code: "invalid_api_key",
     message: "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'.",
+    headers: { "x-should-retry": "false" },
   });
 
 export const configError = (message: string, detail?: string): ApiError =>

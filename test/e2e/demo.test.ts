@@ -33,6 +33,33 @@ describe("npm run demo", () => {
         body: JSON.stringify({ model: "demo-gpu/demo-chat", messages: [{ role: "user", content: "Hello" }] }),
       });
       expect(((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toContain("DEMO");
+      // What Claude Code (Anthropic Messages, x-api-key) and Codex CLI (Responses API) stream from a demo host.
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, {
+          method: "POST",
+          headers: { "x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const messages = await post("/v1/messages?beta=true", {
+        model: "demo-gpu/demo-chat",
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: "user", content: "Hello" }],
+      });
+      expect(messages.headers.get("content-type")).toContain("text/event-stream");
+      const events = await messages.text();
+      expect(events).toContain("DEMO");
+      expect(events.trimEnd().endsWith('data: {"type":"message_stop"}')).toBe(true);
+      const responses = await post("/v1/responses", { model: "demo-gpu/demo-chat", stream: true, input: "Hello" });
+      const stream = await responses.text();
+      expect(stream).toContain("event: response.output_text.delta");
+      expect(stream).toContain("event: response.completed");
+      expect(stream).toContain("DEMO");
+      const count = await post("/v1/messages/count_tokens", {
+        model: "demo-gpu/demo-chat",
+        messages: [{ role: "user", content: "Hello" }],
+      });
+      expect(((await count.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(0);
     } finally {
       child.kill("SIGINT");
     }

@@ -36,6 +36,21 @@ describe("API keys on user routes", () => {
     }
   });
 
+  it("a 401 says x-should-retry: false, so Claude Code and the SDKs fail at once instead of retrying a wrong key", async () => {
+    const routes: [string, RequestInit & { json?: unknown }][] = [
+      ["/api/settings", {}],
+      ["/v1/chat/completions", { json: { model: "sam-desktop/qwen3", messages: [] } }],
+      ["/v1/messages?beta=true", { json: { model: "sam-desktop/qwen3", max_tokens: 1, messages: [] } }],
+    ];
+    for (const [path, init] of routes) {
+      const res = await call(path, { ...init, headers: { authorization: "Bearer le_wrong", "anthropic-version": "2023-06-01" } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("x-should-retry")).toBe("false");
+      await res.body?.cancel();
+    }
+    expect((await call("/admin/nothing", { headers: { authorization: "Bearer wrong" } })).headers.get("x-should-retry")).toBe("false");
+  });
+
   it("a valid key passes authentication", async () => {
     const key = await userKey("bob");
     const res = await call("/v1/does-not-exist", { key });
