@@ -76,16 +76,19 @@ export interface AnthropicModelList {
   last_id: string | null;
 }
 
+/** One model in Anthropic's shape (`GET /v1/models/{id}`, and each entry of the list). */
+export function anthropicModel(m: CatalogModel): AnthropicModel {
+  return {
+    type: "model",
+    id: m.id,
+    display_name: `${m.name} (${m.provider.label})`,
+    created_at: new Date(m.created * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+  };
+}
+
 /** `GET /v1/models` in Anthropic's shape: one page holding every model (the catalog is small). */
 export function anthropicModelList(models: readonly CatalogModel[]): AnthropicModelList {
-  const data = models.map(
-    (m): AnthropicModel => ({
-      type: "model",
-      id: m.id,
-      display_name: `${m.name} (${m.provider.label})`,
-      created_at: new Date(m.created * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    }),
-  );
+  const data = models.map(anthropicModel);
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 

@@ -5,7 +5,7 @@ import { getCatalog, toRecord } from "../catalog/catalog.ts";
 import { lookupModel, modelIdFromPath } from "../catalog/lookup.ts";
 import type { AppEnv } from "../env.ts";
 import { modelNotFound } from "../errors.ts";
-import { anthropicModelList } from "../http/anthropic.ts";
+import { anthropicModel, anthropicModelList } from "../http/anthropic.ts";
 
 export const modelRoutes = new Hono<AppEnv>();
 
@@ -22,8 +22,10 @@ modelRoutes.get("/models", async (c) => {
 modelRoutes.get("/models/*", async (c) => {
   const id = modelIdFromPath(new URL(c.req.url).pathname, "/v1/models/");
   const found = await lookupModel(c.get("scope"), id);
-  if ("pool" in found) return c.json(found.record);
+  const anthropic = c.get("dialect") === "anthropic";
+  if ("pool" in found) return c.json(anthropic ? anthropicModel(found.record) : found.record);
   if (!found.model) throw modelNotFound(found.compositeId);
   if (!found.list.ok) c.header(DEGRADED_HEADER, found.provider.id);
-  return c.json(toRecord(found.provider, found.model, found.list.ok));
+  const record = toRecord(found.provider, found.model, found.list.ok);
+  return c.json(anthropic ? anthropicModel(record) : record);
 });

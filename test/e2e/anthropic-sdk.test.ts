@@ -145,4 +145,16 @@ describe("the Anthropic SDK", () => {
     }
     expect(ids).toEqual(expect.arrayContaining(["sam-desktop/qwen3-coder", "sam-desktop/Qwen/Qwen3-8B-GGUF", "old-box/qwen3"]));
   });
+
+  it("retrieves one model in Anthropic's shape, an id with slashes too; an unknown one is a NotFoundError", async () => {
+    const model = await client.models.retrieve("sam-desktop/Qwen/Qwen3-8B-GGUF");
+    expect(model).toMatchObject({ type: "model", id: "sam-desktop/Qwen/Qwen3-8B-GGUF" });
+    expect(model.display_name).toContain("Sam");
+    const error = await client.models.retrieve("sam-desktop/nope").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+      type: "error",
+      error: { type: "not_found_error" },
+    });
+  });
 });
