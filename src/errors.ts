@@ -50,9 +50,17 @@ export class ApiError extends Error {
   }
 
   toResponse(extraHeaders?: Record<string, string>, dialect: "openai" | "anthropic" = "openai"): Response {
+    // The same request would be refused again: SDKs and agents that read x-should-retry stop at once
+    // (Claude Code sent an unknown provider's 400 six times). 408, 409 and 429 stay retryable.
+    const final = this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 409 && this.status !== 429;
     return new Response(JSON.stringify(dialect === "anthropic" ? this.toAnthropicBody() : this.toBody()), {
       status: this.status,
-      headers: { "content-type": "application/json; charset=utf-8", ...this.headers, ...extraHeaders },
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        ...(final ? { "x-should-retry": "false" } : {}),
+        ...this.headers,
+        ...extraHeaders,
+      },
     });
   }
 }

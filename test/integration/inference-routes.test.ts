@@ -109,6 +109,8 @@ describe("the JSON routes", () => {
       const res = await post(path, { model: "nosuch/x" });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: "unknown_provider", param: "model" } });
+      // Sending it again cannot help: agents that read this (Claude Code) stop instead of retrying.
+      expect(res.headers.get("x-should-retry")).toBe("false");
     }
     // Only the default host's model list was read (is `nosuch/x` one of its models?); no request was sent.
     expect(seen.filter((s) => s.method !== "GET" || s.path !== "/v1/models")).toEqual([]);
@@ -199,6 +201,7 @@ describe("Anthropic's routes answer in Anthropic's shape", () => {
     outbound().route(HOST, () => new Response("<html>Error 1033</html>", { status: 530, headers: { server: "cloudflare" } }));
     const res = await post("/v1/messages", { model: "sam/q", max_tokens: 1, messages: [] });
     expect(res.status).toBe(503);
+    expect(res.headers.get("x-should-retry")).toBeNull(); // a host that is down may be back: retrying is fine
     const text = await dumpResponse(res.clone());
     expectNoSecrets(text);
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
