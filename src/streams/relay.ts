@@ -103,7 +103,10 @@ class IdleWatch {
     // No read under way (the client is not asking for more): the next read arms the timer again.
     if (this.since < 0) return;
     const waited = Date.now() - this.since;
-    if (waited < this.idleMs) return this.arm(this.idleMs - waited);
+    if (waited < this.idleMs) {
+      this.arm(this.idleMs - waited);
+      return;
+    }
     this.stalled = true;
     this.onStall();
   }
