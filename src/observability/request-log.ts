@@ -64,7 +64,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     console.log(
       JSON.stringify({ rid: requestId, method: c.req.method, path: new URL(c.req.url).pathname, status, ttfb_ms: ttfb, ...log, ...fields }),
     );
-    recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
+    if (c.env.USAGE) recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
   };
 
   if (c.res.body && isEventStream(c.res.headers.get("content-type"))) {
