@@ -226,6 +226,8 @@ const DIAGNOSTIC_TITLES: Record<string, string> = {
   "router-no-assets": "router without the local [assets] routing layer (judged): − floor / ÷ floor throughput / first byte − floor",
   "router-no-assets-no-ratelimiter":
     "diagnostic: … and without the RATE_LIMITER binding: − floor / ÷ floor throughput / first byte − floor",
+  "router-no-assets-no-log":
+    "diagnostic: router without [assets] and without its log line (REQUEST_LOG=off): − floor / ÷ floor throughput / first byte − floor",
 };
 
 function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[]): string[][] {

@@ -164,7 +164,14 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
     const variants: [string, Partial<WorkerSpec>][] =
-      runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
+      runtime === "miniflare"
+        ? DIAGNOSTICS
+        : peer.ok
+          ? [
+              ["router-no-assets", { configPath: noAssetsConfig() }],
+              ["router-no-assets-no-log", { configPath: noAssetsConfig(), vars: { REQUEST_LOG: "off" } }],
+            ]
+          : [];
     for (const [name, adjust] of variants) {
       const worker = await startWorker(runtime, routerSpec(name, adjust));
       running.push(worker);
@@ -460,6 +467,8 @@ progress(
 const DIAGNOSTICS: [string, Partial<WorkerSpec>][] = [
   ["router-no-assets", { adjust: (o) => void delete o.assets }],
   ["router-no-assets-no-ratelimiter", { adjust: (o) => void delete o.assets, rateLimit: "unbound" }],
+  // What the log line itself costs here (REQUEST_LOG=off; the judged router always writes it).
+  ["router-no-assets-no-log", { adjust: (o) => void delete o.assets, vars: { REQUEST_LOG: "off" } }],
 ];
 
 const runtimes: Record<string, RuntimeFigures> = {};
