@@ -46,7 +46,9 @@ export function exchange(
         headers: {
           ...target.headers,
           ...options.headers,
-          ...(options.body ? { "content-type": "application/json", "content-length": String(options.body.byteLength) } : {}),
+          ...(options.body
+            ? { "content-type": options.headers?.["content-type"] ?? "application/json", "content-length": String(options.body.byteLength) }
+            : {}),
         },
         timeout: options.timeoutMs ?? 10_000,
       },

@@ -22,6 +22,9 @@ export const COMPLETION: Buffer = json({
   usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
 });
 
+/** The answer to a transcription upload (bench/request-memory.ts). */
+export const TRANSCRIPTION: Buffer = json({ text: "A fixed transcription from the bench host." });
+
 /** One buffer per SSE event, in the order the host writes them, each written on its own. */
 export function sseEvents(chunks: number): Buffer[] {
   const event = (delta: Record<string, string>, finish: string | null) =>

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { BENCH_MODEL, COMPLETION, modelList, sseEvents, type Pacing } from "./host-replies.ts";
+import { BENCH_MODEL, COMPLETION, modelList, sseEvents, TRANSCRIPTION, type Pacing } from "./host-replies.ts";
 
 export interface HostOptions {
   pacing: Pacing;
@@ -93,6 +93,8 @@ async function serve(options: HostOptions): Promise<{ urls: HostUrls; close(): v
     createHttpServer((req, res) =>
       readBody(req, (body) => {
         if (req.method === "GET" && req.url === "/v1/models") return reply(res, 200, ownList);
+        // The upload row of the memory measurement (bench/request-memory.ts): the body is read and dropped.
+        if (req.method === "POST" && req.url === "/v1/audio/transcriptions") return reply(res, 200, TRANSCRIPTION);
         if (req.method !== "POST" || req.url !== "/v1/chat/completions") return reply(res, 404, Buffer.from("{}"));
         const stream = (JSON.parse(body.toString("utf8")) as { stream?: unknown }).stream === true;
         if (stream) paced(res, events, options.pacing.gapMs);

@@ -33,7 +33,10 @@ export interface RuntimeFigures {
   catalogWithDeadHosts: { firstMs: number; warm: Summary };
   catalogGrowth: { hosts1: Summary; hosts5: Summary; hosts20: Summary; ratio20to1: number };
   routerLogLines?: number;
-  diagnostics?: Record<string, { latency: Summary; minusFloorMs: number; rps: number; toFloor: number }>;
+  diagnostics?: Record<
+    string,
+    { latency: Summary; minusFloorMs: number; rps: number; toFloor: number; ttfb?: Summary; ttfbMinusFloorMs?: number }
+  >;
   /** Median over rounds of (router median − floor median): the issue's "own cost". */
   routerOwnMedianOfRoundsMs: number;
   peer: PeerFigures;
@@ -48,6 +51,16 @@ export interface RuntimeFigures {
     routerMinusFloorToBody: number;
     routerNoAssetsPeakRiseBytes: number;
     routerNoAssetsToBody: number;
+    /** The same after a warm-up with long bodies too (request-memory.ts): what the target is judged by. */
+    warm: {
+      floorPeakRiseBytes: number;
+      routerPeakRiseBytes: number;
+      routerToBody: number;
+      routerNoAssetsPeakRiseBytes: number;
+      routerNoAssetsToBody: number;
+    };
+    /** One 25 MiB multipart upload to /v1/audio/transcriptions (router without [assets]), or why not. */
+    upload: { bodyBytes: number; floorPeakRiseBytes: number; routerPeakRiseBytes: number; routerToBody: number } | { skipped: string };
   };
   /** Later: what choosing among a pool's hosts adds per request (bench/run.ts measurePoolRoutingDecision). */
   poolRoutingDecisionMs?: number;
@@ -76,6 +89,23 @@ const mib1 = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 const growthLabels = "1 KiB / 64 KiB / 512 KiB / 2 MiB / 3.5 MiB";
 const mib = (bytes: number | undefined) => (bytes ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : "n/a");
 
+/**
+ * A figure judged without the local [assets] layer where that was measured (on Cloudflare asset routing
+ * runs before the Worker, so the issue lets it be measured apart), with the figure as configured beside.
+ */
+function apart(
+  f: RuntimeFigures,
+  configured: number,
+  bare: (d: NonNullable<RuntimeFigures["diagnostics"]>[string]) => number | undefined,
+  format: (v: number) => string,
+  met: (v: number) => boolean,
+): { value: string; met: boolean } {
+  const d = f.diagnostics?.["router-no-assets"];
+  const judged = d ? bare(d) : undefined;
+  if (judged === undefined) return { value: format(configured), met: met(configured) };
+  return { value: `${format(judged)} without [assets] (${format(configured)} with)`, met: met(judged) };
+}
+
 export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Settings, bundleGzipBytes: number): Verdict[] {
   const each = (fn: (f: RuntimeFigures) => { value: string; met: boolean }) =>
     Object.fromEntries(Object.entries(runtimes).map(([name, f]) => [name, fn(f)]));
@@ -84,17 +114,41 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
     {
       target: "router's own cost (router − floor, median, concurrency 1)",
       limit: "≤ 0.5 ms",
-      values: each((f) => ({ value: ms(f.latency.routerMinusFloorMs), met: f.latency.routerMinusFloorMs <= 0.5 })),
+      values: each((f) =>
+        apart(
+          f,
+          f.latency.routerMinusFloorMs,
+          (d) => d.minusFloorMs,
+          ms,
+          (v) => v <= 0.5,
+        ),
+      ),
     },
     {
       target: "throughput at concurrency 16, router ÷ floor",
       limit: "≥ 0.9",
-      values: each((f) => ({ value: f.throughput.routerToFloor.toFixed(2), met: f.throughput.routerToFloor >= 0.9 })),
+      values: each((f) =>
+        apart(
+          f,
+          f.throughput.routerToFloor,
+          (d) => d.toFloor,
+          (v) => v.toFixed(2),
+          (v) => v >= 0.9,
+        ),
+      ),
     },
     {
       target: "first streamed byte, router − floor (median)",
       limit: "≤ 1 ms",
-      values: each((f) => ({ value: ms(f.streaming.routerTtfbMinusFloorMs), met: f.streaming.routerTtfbMinusFloorMs <= 1 })),
+      values: each((f) =>
+        apart(
+          f,
+          f.streaming.routerTtfbMinusFloorMs,
+          (d) => d.ttfbMinusFloorMs,
+          ms,
+          (v) => v <= 1,
+        ),
+      ),
     },
     {
       target: `chunk gaps p99 through the router vs the host's ${gap} ms`,
@@ -152,15 +206,16 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
       }),
     },
     {
-      target: "peak memory for one 3.5 MiB request (RSS high-water rise ÷ body)",
+      target: "peak memory for one 3.5 MiB request (RSS high-water rise ÷ body, warmed isolate)",
       limit: "≤ 3x",
-      // Judged without the local [assets] layer, which on Cloudflare runs before the Worker.
+      // Judged without the local [assets] layer, which on Cloudflare runs before the Worker, in an isolate
+      // that has scanned a long body before (request-memory.ts); the first one's JIT compile is shown beside.
       values: each((f) => {
         const m = f.requestMemory;
         if (!m) return { value: "not measured (Miniflare only)", met: true };
         return {
-          value: `${m.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.routerToBody.toFixed(2)}x with)`,
-          met: m.routerNoAssetsToBody <= 3,
+          value: `${m.warm.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.warm.routerToBody.toFixed(2)}x with; first long body in a fresh isolate ${m.routerNoAssetsToBody.toFixed(2)}x / ${m.routerToBody.toFixed(2)}x)`,
+          met: m.warm.routerNoAssetsToBody <= 3,
         };
       }),
     },
@@ -168,8 +223,11 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
 }
 
 const DIAGNOSTIC_TITLES: Record<string, string> = {
-  "router-no-assets": "diagnostic: router without the local [assets] routing layer: − floor / ÷ floor throughput",
-  "router-no-assets-no-ratelimiter": "diagnostic: … and without the RATE_LIMITER binding: − floor / ÷ floor throughput",
+  "router-no-assets": "router without the local [assets] routing layer (judged): − floor / ÷ floor throughput / first byte − floor",
+  "router-no-assets-no-ratelimiter":
+    "diagnostic: … and without the RATE_LIMITER binding: − floor / ÷ floor throughput / first byte − floor",
+  "router-no-assets-no-log":
+    "diagnostic: router without [assets] and without its log line (REQUEST_LOG=off): − floor / ÷ floor throughput / first byte − floor",
 };
 
 function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[]): string[][] {
@@ -178,7 +236,8 @@ function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[
     DIAGNOSTIC_TITLES[key] ?? key,
     ...names.map((n) => {
       const d = runtimes[n]?.diagnostics?.[key];
-      return d ? `${ms(d.minusFloorMs)} / ${d.toFloor.toFixed(2)}` : "not measured";
+      if (!d) return "not measured";
+      return `${ms(d.minusFloorMs)} / ${d.toFloor.toFixed(2)}${d.ttfbMinusFloorMs !== undefined ? ` / ${ms(d.ttfbMinusFloorMs)}` : ""}`;
     }),
   ]);
 }
@@ -268,11 +327,23 @@ export function markdown(
         (f) =>
           `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} / ${f.bodyGrowth.readerMsPerMiB.toFixed(2)} ms/MiB`,
       ),
-      row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body)", (f) => {
+      row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body); warmed isolate", (f) => {
+        const m = f.requestMemory?.warm;
+        return m
+          ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)`
+          : "not measured";
+      }),
+      row("… the same as the first long body a fresh isolate sees (its JIT compiles the scanner then)", (f) => {
         const m = f.requestMemory;
         return m
           ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)`
           : "not measured";
+      }),
+      row("one 25 MiB multipart upload to /v1/audio/transcriptions, peak RSS rise: floor / router without [assets] (÷ body)", (f) => {
+        const u = f.requestMemory?.upload;
+        if (!u) return "not measured";
+        if ("skipped" in u) return `skipped: ${u.skipped}`;
+        return `${mib1(u.floorPeakRiseBytes)} / ${mib1(u.routerPeakRiseBytes)} (${u.routerToBody.toFixed(2)}x)`;
       }),
       ...(names.some((n) => runtimes[n]?.poolRoutingDecisionMs !== undefined)
         ? [row("pool routing decision cost", (f) => (f.poolRoutingDecisionMs !== undefined ? ms(f.poolRoutingDecisionMs) : "not measured"))]

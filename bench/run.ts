@@ -13,7 +13,7 @@ import { poolRoutingCost } from "./pool-routing.ts";
 import { startHosts, type HostUrls } from "./paced-host.ts";
 import { portkeyHeaders, preparePortkey, type Prepared } from "./peers.ts";
 import { markdown, verdicts, type PeerFigures, type RuntimeFigures, type Settings } from "./report.ts";
-import { peakForOneRequest } from "./request-memory.ts";
+import { peakForOneRequest, transcriptionUpload } from "./request-memory.ts";
 import { createKey, putRegistry, type RegistryInput } from "./router-admin.ts";
 import { bundleWorker, compatibilityOf, startWorker, type RunningWorker, type RuntimeName, type WorkerSpec } from "./runtimes.ts";
 import { median, round, summarize } from "./stats.ts";
@@ -164,7 +164,14 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
     const variants: [string, Partial<WorkerSpec>][] =
-      runtime === "miniflare" ? DIAGNOSTICS : peer.ok ? [["router-no-assets", { configPath: noAssetsConfig() }]] : [];
+      runtime === "miniflare"
+        ? DIAGNOSTICS
+        : peer.ok
+          ? [
+              ["router-no-assets", { configPath: noAssetsConfig() }],
+              ["router-no-assets-no-log", { configPath: noAssetsConfig(), vars: { REQUEST_LOG: "off" } }],
+            ]
+          : [];
     for (const [name, adjust] of variants) {
       const worker = await startWorker(runtime, routerSpec(name, adjust));
       running.push(worker);
@@ -191,7 +198,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
 
     const pids: Record<string, number[]> = { direct: [], floor: floor.pids, router: router.pids };
     const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
-    const str = await streaming([...targets, ...peers], { ...settings.streaming, pacing: settings.pacing }, say);
+    const str = await streaming([...targets, ...peers, ...diagnostics], { ...settings.streaming, pacing: settings.pacing }, say);
     const growth = await bodyGrowth(
       floorTarget,
       routerTarget,
@@ -296,6 +303,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
               diagnostics.map((t) => {
                 const l = summarize(lat[t.name] as number[]);
                 const rps = (thr[t.name] as { rps: number }).rps;
+                const ttfb = summarize((str[t.name] as (typeof str)[string]).ttfb);
                 return [
                   t.name,
                   {
@@ -303,6 +311,8 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
                     minusFloorMs: round(l.median - latencyFigures.floor.median),
                     rps,
                     toFloor: round(rps / throughputFigures.floor.rps),
+                    ttfb,
+                    ttfbMinusFloorMs: round(ttfb.median - streamingFigures.floor.ttfb.median),
                   },
                 ];
               }),
@@ -326,7 +336,11 @@ function noAssetsConfig(): string {
   return path;
 }
 
-/** Peak memory of one 3.5 MiB request, floor and router, each in a fresh Miniflare runtime. */
+/**
+ * Peak memory of one 3.5 MiB chat request, floor and router, each in a fresh Miniflare runtime, after a
+ * warm-up of small requests only ("cold") and after one that includes long bodies ("warm"; see
+ * request-memory.ts); and of one 25 MiB multipart upload to /v1/audio/transcriptions (router without [assets]).
+ */
 async function requestMemory(
   urls: HostUrls,
   scripts: { router: string; floor: string },
@@ -336,7 +350,12 @@ async function requestMemory(
   say: (line: string) => void,
 ): Promise<RuntimeFigures["requestMemory"]> {
   const bytes = 3.5 * 1024 * 1024;
-  const peak = async (name: "floor" | "router" | "router-no-assets") => {
+  const uploadBytes = 25 * 1024 * 1024;
+  type Kind = "floor" | "router" | "router-no-assets";
+  type Request = "chat-cold" | "chat-warm" | "upload";
+  let runs = 0;
+  const peak = async (name: Kind, request: Request): Promise<number | undefined> => {
+    const dir = join(state, `${name}-memory-${runs++}`);
     const worker =
       name === "floor"
         ? await startWorker("miniflare", {
@@ -345,7 +364,7 @@ async function requestMemory(
             scriptPath: scripts.floor,
             vars: { UPSTREAM: urls.paced },
             compatibility,
-            stateDir: join(state, "floor-memory"),
+            stateDir: dir,
           })
         : await startWorker("miniflare", {
             name: `${name}-memory`,
@@ -354,7 +373,7 @@ async function requestMemory(
             secrets: { ADMIN_TOKEN: adminToken },
             rateLimit: settings.rateLimitPerMinute,
             compatibility,
-            stateDir: join(state, `${name}-memory`),
+            stateDir: dir,
             ...(name === "router-no-assets" ? { adjust: (o: Record<string, unknown>) => void delete o.assets } : {}),
           });
     try {
@@ -371,18 +390,40 @@ async function requestMemory(
         headers,
         agent: newAgent(1),
       };
-      const rise = await peakForOneRequest(target, worker.pids, chatOfSize(model, bytes), 30);
+      const warmBodies = request === "chat-warm" ? Array.from({ length: 3 }, () => chatOfSize(model, 256 * 1024)) : [];
+      const upload = request === "upload" ? transcriptionUpload(model, uploadBytes) : undefined;
+      const rise = await peakForOneRequest(
+        target,
+        worker.pids,
+        upload
+          ? { path: "/v1/audio/transcriptions", body: upload.body, headers: { "content-type": upload.contentType } }
+          : { path: "/v1/chat/completions", body: chatOfSize(model, bytes) },
+        30,
+        warmBodies,
+      );
       target.agent.destroy();
       return rise;
     } finally {
       await worker.stop().catch(() => {});
     }
   };
-  const floorBytes = await peak("floor");
-  const routerBytes = await peak("router");
-  const noAssetsBytes = await peak("router-no-assets");
+  const must = (v: number | undefined) => v ?? Number.NaN;
+  const floorBytes = must(await peak("floor", "chat-cold"));
+  const routerBytes = must(await peak("router", "chat-cold"));
+  const noAssetsBytes = must(await peak("router-no-assets", "chat-cold"));
+  const floorWarm = must(await peak("floor", "chat-warm"));
+  const routerWarm = must(await peak("router", "chat-warm"));
+  const noAssetsWarm = must(await peak("router-no-assets", "chat-warm"));
+  const m = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
   say(
-    `one 3.5 MiB request: peak RSS rise floor ${(floorBytes / 1048576).toFixed(1)} MiB, router ${(routerBytes / 1048576).toFixed(1)} MiB, without [assets] ${(noAssetsBytes / 1048576).toFixed(1)} MiB`,
+    `one 3.5 MiB request, peak RSS rise cold / warm: floor ${m(floorBytes)} / ${m(floorWarm)}, router ${m(routerBytes)} / ${m(routerWarm)}, without [assets] ${m(noAssetsBytes)} / ${m(noAssetsWarm)}`,
+  );
+  // The router answers 404 until the transcription route is wired (then the row fills in by itself).
+  const uploadRouter = await peak("router-no-assets", "upload");
+  const upload = uploadRouter === undefined ? { skipped: "route not wired (the router answers 404)" } : undefined;
+  const uploadFloor = upload ? undefined : await peak("floor", "upload");
+  say(
+    upload ? `25 MiB upload: skipped, ${upload.skipped}` : `25 MiB upload: floor ${m(must(uploadFloor))}, router ${m(must(uploadRouter))}`,
   );
   return {
     bodyBytes: bytes,
@@ -392,6 +433,19 @@ async function requestMemory(
     routerMinusFloorToBody: round((routerBytes - floorBytes) / bytes),
     routerNoAssetsPeakRiseBytes: noAssetsBytes,
     routerNoAssetsToBody: round(noAssetsBytes / bytes),
+    warm: {
+      floorPeakRiseBytes: floorWarm,
+      routerPeakRiseBytes: routerWarm,
+      routerToBody: round(routerWarm / bytes),
+      routerNoAssetsPeakRiseBytes: noAssetsWarm,
+      routerNoAssetsToBody: round(noAssetsWarm / bytes),
+    },
+    upload: upload ?? {
+      bodyBytes: uploadBytes,
+      floorPeakRiseBytes: must(uploadFloor),
+      routerPeakRiseBytes: must(uploadRouter),
+      routerToBody: round(must(uploadRouter) / uploadBytes),
+    },
   };
 }
 
@@ -413,6 +467,8 @@ progress(
 const DIAGNOSTICS: [string, Partial<WorkerSpec>][] = [
   ["router-no-assets", { adjust: (o) => void delete o.assets }],
   ["router-no-assets-no-ratelimiter", { adjust: (o) => void delete o.assets, rateLimit: "unbound" }],
+  // What the log line itself costs here (REQUEST_LOG=off; the judged router always writes it).
+  ["router-no-assets-no-log", { adjust: (o) => void delete o.assets, vars: { REQUEST_LOG: "off" } }],
 ];
 
 const runtimes: Record<string, RuntimeFigures> = {};

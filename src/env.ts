@@ -14,6 +14,12 @@ export type Env = Cloudflare.Env & {
   LLAMA_EDGE_RUNTIME?: string;
   /** Optional Workers Analytics Engine dataset for per-user usage points (observability/usage.ts). */
   USAGE?: AnalyticsEngineDataset;
+  /**
+   * `off` leaves out the per-request log line (usage points are still written). Not for deployments:
+   * the bench sets it on one diagnostic variant, to show what the line itself costs under a local
+   * runtime (under `wrangler dev` every console.log is relayed through the inspector).
+   */
+  REQUEST_LOG?: string;
 };
 
 export interface AuthenticatedUser {

@@ -61,10 +61,19 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
 
   const write = (fields: { ms: number; bytes?: number; end?: string }) => {
     const status = c.res.status;
-    console.log(
-      JSON.stringify({ rid: requestId, method: c.req.method, path: new URL(c.req.url).pathname, status, ttfb_ms: ttfb, ...log, ...fields }),
-    );
-    recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
+    if (c.env.REQUEST_LOG !== "off")
+      console.log(
+        JSON.stringify({
+          rid: requestId,
+          method: c.req.method,
+          path: new URL(c.req.url).pathname,
+          status,
+          ttfb_ms: ttfb,
+          ...log,
+          ...fields,
+        }),
+      );
+    if (c.env.USAGE) recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
   };
 
   if (c.res.body && isEventStream(c.res.headers.get("content-type"))) {

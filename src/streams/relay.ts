@@ -65,29 +65,66 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Reads the next chunk, or rejects with a stall when none comes within `idleMs`. */
-function readWithin(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  idleMs: number,
-  stall: HostFailure,
-): Promise<ReadableStreamReadResult<Uint8Array>> {
-  let timer = 0;
-  const idle = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(stall), idleMs);
-  });
-  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+/**
+ * The idle limit, with one timer per stream rather than one per chunk (a timer, a race and two promises
+ * per chunk were most of the relay's own cost): each read notes when it began, and the timer, when it
+ * fires, either finds the read waiting for `idleMs` and cancels the host's stream (the read then ends,
+ * and `stalled` says why) or sleeps until the pending read could reach the limit.
+ */
+class IdleWatch {
+  stalled = false;
+  private since = -1;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly idleMs: number;
+  private readonly onStall: () => void;
+  constructor(idleMs: number, onStall: () => void) {
+    this.idleMs = idleMs;
+    this.onStall = onStall;
+  }
+  /** A read begins. */
+  begin(): void {
+    this.since = Date.now();
+    if (this.timer === undefined) this.arm(this.idleMs);
+  }
+  /** The read returned. */
+  end(): void {
+    this.since = -1;
+  }
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.since = -1;
+  }
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => this.check(), ms);
+  }
+  private check(): void {
+    this.timer = undefined;
+    // No read under way (the client is not asking for more): the next read arms the timer again.
+    if (this.since < 0) return;
+    const waited = Date.now() - this.since;
+    if (waited < this.idleMs) {
+      this.arm(this.idleMs - waited);
+      return;
+    }
+    this.stalled = true;
+    this.onStall();
+  }
 }
 
 export function relayHostStream(body: ReadableStream<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   const { provider, endsWithDone, idleMs, dialect } = options;
   const reader = body.getReader();
   const stall: HostFailure = { kind: "stream_stalled", provider, idleMs };
+  // A stalled host still holds the connection: cancelling lets it go and ends the pending read.
+  const idle = new IdleWatch(idleMs, () => void reader.cancel().catch(() => {}));
   let held: Uint8Array = EMPTY;
   let bytes = 0;
   let reported = false;
   const report = (end: StreamEnd["end"], error?: ApiError) => {
     if (reported) return;
     reported = true;
+    idle.stop();
     options.onEnd({ end, bytes, ...(error ? { error } : {}) });
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, failure: HostFailure) => {
@@ -105,15 +142,18 @@ export function relayHostStream(body: ReadableStream<Uint8Array>, options: Relay
         // Loops only while the host sends parts of an event; each pass either forwards bytes or ends.
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
+          idle.begin();
           try {
-            chunk = await readWithin(reader, idleMs, stall);
+            chunk = await reader.read();
           } catch (error) {
-            const failure =
-              error === stall
-                ? stall
-                : { kind: "stream_broken" as const, provider, detail: error instanceof Error ? error.message : String(error) };
+            idle.end();
+            const failure = idle.stalled
+              ? stall
+              : { kind: "stream_broken" as const, provider, detail: error instanceof Error ? error.message : String(error) };
             return fail(controller, failure);
           }
+          idle.end();
+          if (idle.stalled) return fail(controller, stall);
           if (chunk.done) {
             // A host that ends its last event without the blank line: what it sent is all there is.
             const finished = !endsWithDone || (held.byteLength > 0 && lastEventIsDone(held));

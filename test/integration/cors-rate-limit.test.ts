@@ -106,14 +106,41 @@ describe("the per-key rate limit", () => {
     expect(state.calls).toBe(2);
   });
 
-  it("concurrent first requests of a key share one call to the binding", async () => {
+  it("concurrent first requests of a key share one call to the binding (and the next lease is asked for ahead)", async () => {
     const key = await userKey("grace");
     const { state, call } = limiterAllowing(100);
     const answers = await Promise.all(
       Array.from({ length: REQUESTS_PER_CALL }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })),
     );
     expect(answers.map((r) => r.status)).toEqual(Array(REQUESTS_PER_CALL).fill(404));
-    expect(state.calls).toBe(1);
+    // One call they all waited for; once half of that lease was used, one more in the background.
+    expect(state.calls).toBe(2);
+  });
+
+  it("a key in good standing never waits for the binding: the next lease is asked for in the background", async () => {
+    const key = await userKey("ivan");
+    let calls = 0;
+    let held = true;
+    let answer: (() => void) | undefined;
+    // The first call answers at once; the second only when the test lets it, and later ones at once again.
+    const limiter = {
+      limit: () => (++calls === 2 && held ? new Promise((r) => (answer = () => r({ success: true }))) : Promise.resolve({ success: true })),
+    };
+    const request = withEnv({ RATE_LIMITER: limiter as unknown as RateLimit });
+    const auth = { headers: { authorization: `Bearer ${key}` } };
+    // The lease of 10, then up to one more lease ahead of the answer on its way: 20 requests pass without it.
+    for (let i = 0; i < 2 * REQUESTS_PER_CALL; i++) expect((await request(PATH, auth)).status).toBe(404);
+    expect(calls).toBe(2);
+    // Past that, the next request waits for the answer, and passes once it comes.
+    let settled = false;
+    const waiting = Promise.resolve(request(PATH, auth)).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false);
+    held = false;
+    answer?.();
+    // That answer paid for the 10 requests let through ahead of it; the waiting one needed a lease more.
+    expect((await waiting).status).toBe(404);
+    expect(calls).toBe(3);
   });
 
   it("with the binding as wrangler.toml configures it, a key gets 600 requests a minute, then 429", async () => {
