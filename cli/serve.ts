@@ -111,3 +111,28 @@ export async function serveWorker(options: ServeOptions): Promise<LocalWorker> {
     },
   };
 }
+
+/**
+ * How `npm start` and `npm run demo` end: `stop` disposes what they started (once, whatever calls it)
+ * and exits with the code; `onSignals` replaces wrangler's own Ctrl-C handlers (which exit with 130
+ * before the demo hosts are down) so a signal stops everything first and exits 0.
+ */
+export function localShutdown(parts: () => (Promise<unknown> | undefined)[]): { stop(code: number): Promise<never>; onSignals(): void } {
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      await Promise.allSettled(parts());
+    }
+    process.exit(code);
+  };
+  return {
+    stop,
+    onSignals() {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.removeAllListeners(signal);
+        process.on(signal, () => void stop(0));
+      }
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { registryWarnings } from "../src/doctor/registry-warnings.ts";
 import type { RegistryDocument } from "../src/registry/schema.ts";
 import { DEV_VARS, readDevVars } from "./dev-vars.ts";
 import { readRegistryFile } from "./providers.ts";
-import { portFromEnv, PortInUse, serveWorker, type LocalWorker } from "./serve.ts";
+import { localShutdown, portFromEnv, PortInUse, serveWorker, type LocalWorker } from "./serve.ts";
 
 const root = join(import.meta.dirname, "..");
 const varsFile = join(root, DEV_VARS);
@@ -30,14 +30,7 @@ async function ensureAdminToken(): Promise<string> {
 
 let worker: LocalWorker | undefined;
 let fleet: DemoFleet | undefined;
-let stopping = false;
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    await Promise.allSettled([worker?.dispose(), fleet?.stop()]);
-  }
-  process.exit(code);
-}
+const { stop, onSignals } = localShutdown(() => [worker?.dispose(), fleet?.stop()]);
 
 async function expectOk(res: Response, what: string): Promise<Response> {
   if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
@@ -67,10 +60,7 @@ async function start(): Promise<void> {
     varsFile,
     onVarsReloaded: (names) => console.log(`.dev.vars changed: re-bound ${names.join(", ")}`),
   });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => void stop(0));
-  }
+  onSignals();
   const url = worker.url;
   if (file?.ok) {
     await expectOk(await worker.admin("/admin/providers", "PUT", file.registry), "loading providers.json");

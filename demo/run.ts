@@ -3,30 +3,19 @@
 // Ctrl-C stops everything.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { portFromEnv, PortInUse, serveWorker, type LocalWorker } from "../cli/serve.ts";
+import { localShutdown, portFromEnv, PortInUse, serveWorker, type LocalWorker } from "../cli/serve.ts";
 import { startDemoFleet, tryItText, type DemoFleet } from "./fleet.ts";
 
 const root = join(import.meta.dirname, "..");
 let fleet: DemoFleet | undefined;
 let worker: LocalWorker | undefined;
 
-let stopping = false;
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    await Promise.allSettled([worker?.dispose(), fleet?.stop()]);
-  }
-  process.exit(code);
-}
+const { stop, onSignals } = localShutdown(() => [worker?.dispose(), fleet?.stop()]);
 
 async function demo(): Promise<void> {
   const adminToken = randomBytes(24).toString("base64url");
   worker = await serveWorker({ root, persist: join(root, ".wrangler/demo-state"), port: portFromEnv(), adminToken });
-  // wrangler installs its own handlers (exiting with 130); the demo shuts its hosts down first, then exits 0.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => void stop(0));
-  }
+  onSignals();
   fleet = await startDemoFleet();
   const put = await worker.admin("/admin/providers", "PUT", fleet.registry);
   if (!put.ok) throw new Error(`PUT /admin/providers: ${put.status} ${await put.text()}`);
