@@ -9,22 +9,38 @@ import { startRouter, type RunningRouter } from "./harness.ts";
 
 describe("the Anthropic SDK", () => {
   let router: RunningRouter;
-  let sam: LlamaSwapDouble, old: LlamaSwapDouble;
-  let samHost: NodeHost, oldHost: NodeHost;
+  let sam: LlamaSwapDouble, old: LlamaSwapDouble, cold: LlamaSwapDouble;
+  let samHost: NodeHost, oldHost: NodeHost, coldHost: NodeHost;
   let client: Anthropic;
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: "hi" }];
 
   beforeAll(async () => {
     sam = llamaSwapDouble({ name: "sam", models: ["qwen3-coder", "Qwen/Qwen3-8B-GGUF"], chunks: 6, chunkGapMs: 5 });
     old = llamaSwapDouble({ name: "old", models: ["qwen3"], generation: "v217", routes: routesIn(174) });
+    // A cold host: each model loads in 900 ms; "broken" loads as long, then the host fails (a 502).
+    cold = llamaSwapDouble({
+      name: "cold",
+      models: ["qwen3-coder", "qwen3-4b", "broken"],
+      loadDelayMs: 900,
+      respond: async (request) => {
+        if (!new URL(request.url).pathname.startsWith("/v1/messages")) return undefined;
+        // The double has read the body already: its record of this request has it.
+        const body = JSON.parse(cold.requests.at(-1)?.body ?? "{}") as { model?: string };
+        if (body.model !== "broken") return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        return new Response("upstream crashed", { status: 502 });
+      },
+    });
     samHost = await serveNode(sam.handle);
     oldHost = await serveNode(old.handle);
+    coldHost = await serveNode(cold.handle);
     router = await startRouter({
       registry: {
         defaultProvider: "sam-desktop",
         providers: [
           { id: "sam-desktop", label: "Sam", kind: "llama-swap", baseUrl: samHost.url },
           { id: "old-box", label: "Old box", kind: "llama-swap", baseUrl: oldHost.url },
+          { id: "cold-box", label: "Cold box", kind: "llama-swap", baseUrl: coldHost.url, timeouts: { loadingNoticeMs: 200 } },
         ],
       },
     });
@@ -36,6 +52,7 @@ describe("the Anthropic SDK", () => {
     await router?.stop();
     await samHost?.stop();
     await oldHost?.stop();
+    await coldHost?.stop();
   });
 
   const lastMessageRequest = () => sam.requests.filter((r) => r.path.startsWith("/v1/messages")).at(-1);
@@ -156,5 +173,44 @@ describe("the Anthropic SDK", () => {
       type: "error",
       error: { type: "not_found_error" },
     });
+  });
+
+  it("a stream waiting on a cold load gets SSE comments the SDK skips, then the host's whole message", async () => {
+    const raw = await fetch(`${router.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": router.keys.alice ?? "", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: "cold-box/qwen3-coder", max_tokens: 16, stream: true, messages }),
+    });
+    const text = await raw.text();
+    expect(text.startsWith(": loading cold-box/qwen3-coder")).toBe(true);
+    expect(text).toContain("event: message_stop");
+    // The SDK reads such a stream (another cold model) without complaint and assembles the message.
+    const texts: string[] = [];
+    const stream = client.messages.stream({ model: "cold-box/qwen3-4b", max_tokens: 16, messages });
+    stream.on("text", (delta) => texts.push(delta));
+    expect((await stream.finalMessage()).stop_reason).toBe("end_turn");
+    expect(texts.join("")).toBe("0 1 2 ");
+  });
+
+  it("a cold load that fails after the keep-alive began ends with Anthropic's event: error, never a message_stop", async () => {
+    const raw = await fetch(`${router.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": router.keys.alice ?? "", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: "cold-box/broken", max_tokens: 16, stream: true, messages }),
+    });
+    expect(raw.status).toBe(200); // committed to a stream before the host failed
+    const text = await raw.text();
+    expect(text).toContain(": loading cold-box/broken");
+    expect(text).not.toContain("message_stop");
+    const last = text.trim().split("\n\n").at(-1) ?? "";
+    expect(last.split("\n")[0]).toBe("event: error");
+    const data = JSON.parse(last.split("\n")[1]?.replace(/^data: /, "") ?? "{}");
+    expect(data).toMatchObject({ type: "error", error: { type: "api_error" } });
+    // The SDK turns that event into an error.
+    const error = await client.messages
+      .stream({ model: "cold-box/broken", max_tokens: 16, messages })
+      .finalMessage()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
   });
 });
