@@ -50,8 +50,9 @@ export class ApiError extends Error {
   }
 
   toResponse(extraHeaders?: Record<string, string>, dialect: "openai" | "anthropic" = "openai"): Response {
-    // The same request would be refused again: SDKs and agents that read x-should-retry stop at once
-    // (Claude Code sent an unknown provider's 400 six times). 408, 409 and 429 stay retryable.
+    // The same request would be refused again: SDKs and agents that read x-should-retry stop at once.
+    // Claude Code (2.1) retried a bare 401 with backoff (8 tries in 90 s, printing nothing under
+    // `claude -p`) and an unknown provider's 400 six times. 408, 409 and 429 stay retryable.
     const final = this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 409 && this.status !== 429;
     return new Response(JSON.stringify(dialect === "anthropic" ? this.toAnthropicBody() : this.toBody()), {
       status: this.status,
@@ -94,16 +95,12 @@ export const modelNotFound = (compositeId: string): ApiError =>
     message: `The model '${compositeId}' does not exist or you do not have access to it.`,
   });
 
-// `x-should-retry: false`: Claude Code (2.1) keeps retrying a bare 401 with backoff (8 tries in 90 s), printing
-// nothing under `claude -p`; with it, a wrong key fails at once with this message. Other SDKs that
-// read the header (Anthropic's, OpenAI's) stop retrying too.
 export const unauthorized = (): ApiError =>
   new ApiError({
     status: 401,
     type: "authentication_error",
     code: "invalid_api_key",
     message: "Missing or invalid API key. Send it as 'Authorization: Bearer <key>'.",
-    headers: { "x-should-retry": "false" },
   });
 
 export const configError = (message: string, detail?: string): ApiError =>

@@ -52,7 +52,8 @@ export function hostBody(body: InferenceBody, wireModel: string): Uint8Array | R
 /** Bodies from this size on are streamed to the host rather than copied. */
 const STREAM_ABOVE_BYTES = 64 * 1024;
 /** The Workers runtime's stream with a declared length (absent in Node, where the bench calls the reader). */
-const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
+export const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
+  .FixedLengthStream;
 
 /** Bodies from this size on are read with a BYOB reader (their peak memory matters more than two calls). */
 const BYOB_FROM_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@
 import { invalidRequest } from "../errors.ts";
 import { MAX_BYTES_BEFORE_MODEL } from "../http/body-limit.ts";
 import { readMultipartModel } from "./multipart-model.ts";
-import { hostBody, parseInferenceBody, readBodyBytes } from "./request-body.ts";
+import { Fixed, hostBody, parseInferenceBody, readBodyBytes } from "./request-body.ts";
 import type { InferenceRoute } from "./routes-table.ts";
 
 export interface RoutedRequest {
@@ -22,8 +22,6 @@ export interface RoutedRequest {
   sendOnce?: boolean;
 }
 
-/** The Workers runtime's stream with a declared length, so a host gets a Content-Length (absent in Node). */
-const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> }).FixedLengthStream;
 const encoder = new TextEncoder();
 
 /**

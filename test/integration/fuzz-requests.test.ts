@@ -128,6 +128,10 @@ const request = fc.record({
   body: badBody,
 });
 
+// A bare id such as `sam-destkop/qwen3` may make the router read the default host's model list (is it a
+// model there, or a mistyped provider?); what must never happen is an inference call.
+const inferenceCalls = () => outbound().requests.filter((q) => !q.url.endsWith("/v1/models")).length;
+
 describe("fuzzing the router with malformed requests", () => {
   beforeEach(() => {
     outbound().route("https://sam.example.net", () =>
@@ -140,9 +144,6 @@ describe("fuzzing the router with malformed requests", () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         count++;
-        // A bare id such as `sam-destkop/qwen3` may make the router read the default host's model list
-        // (is it a model there, or a mistyped provider?); what must never happen is an inference call.
-        const inferenceCalls = () => outbound().requests.filter((q) => !q.url.endsWith("/v1/models")).length;
         const before = inferenceCalls();
         const headers = new Headers();
         for (const [name, value] of Object.entries(r.headers)) headers.set(name, value);
@@ -218,7 +219,6 @@ describe("fuzzing the router with malformed requests", () => {
     await fc.assert(
       fc.asyncProperty(multipartRequest, async (r) => {
         count++;
-        const inferenceCalls = () => outbound().requests.filter((q) => !q.url.endsWith("/v1/models")).length;
         const before = inferenceCalls();
         const sep = r.form.otherBoundary ? `${r.form.boundary}x` : r.form.boundary;
         const body = r.garbage ?? `${r.form.parts.map((p) => `--${sep}\r\n${p}\r\n`).join("")}${r.form.close ? `--${sep}--\r\n` : ""}`;
