@@ -3,7 +3,7 @@
 // duration, bytes, the fallback taken, the error. For a streamed answer the line is written when the
 // stream ends (the relay or the cold-load keep-alive reports how: `streams/`), so duration, bytes and
 // the error of a stream that broke after its 200 are the stream's own. Never logged: keys, tokens,
-// secrets, prompts, bodies. Read the lines with `wrangler tail --format json`. The same fields go to
+// secrets, prompts, bodies. A busy isolate writes its lines in groups (log-batch.ts). Read the lines with `wrangler tail --format json`. The same fields go to
 // Analytics Engine when a `USAGE` dataset is bound (usage.ts).
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -11,6 +11,7 @@ import type { AppEnv } from "../env.ts";
 import { createScope } from "../scope.ts";
 import type { StreamEnd } from "../streams/relay.ts";
 import { isEventStream } from "../streams/sse.ts";
+import { writeLogLine } from "./log-batch.ts";
 import { recordUsage } from "./usage.ts";
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -47,7 +48,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
   const requestId = crypto.randomUUID();
   c.set("requestId", requestId);
-  c.set("scope", createScope(c.env, c.executionCtx));
+  const scope = createScope(c.env, c.executionCtx);
+  c.set("scope", scope);
   const log: AppEnv["Variables"]["log"] = {};
   c.set("log", log);
   const stream = new StreamReport();
@@ -62,7 +64,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const write = (fields: { ms: number; bytes?: number; end?: string }) => {
     const status = c.res.status;
     if (c.env.REQUEST_LOG !== "off")
-      console.log(
+      writeLogLine(
         JSON.stringify({
           rid: requestId,
           method: c.req.method,
@@ -72,6 +74,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
           ...log,
           ...fields,
         }),
+        scope.waitUntil,
       );
     if (c.env.USAGE) recordUsage(c.env, { ...log, ...fields, status, ttfb_ms: ttfb });
   };

@@ -7,6 +7,7 @@ import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
 import { adminToken, call, dumpResponse, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
 import { TEST_SECRETS } from "../secrets.ts";
+import { captureLogs, type LogCapture } from "../helpers/log-capture.ts";
 
 const outbound = useOutbound();
 const ALPHA = "https://alpha.example.net";
@@ -35,12 +36,12 @@ beforeEach(async () => {
   });
 });
 
-let logSpy: ReturnType<typeof vi.spyOn>;
+let logs: LogCapture;
 beforeEach(() => {
-  logSpy = vi.spyOn(console, "log").mockImplementation(() => {});
+  logs = captureLogs();
 });
-afterEach(() => logSpy.mockRestore());
-const logText = () => logSpy.mock.calls.map((args: unknown[]) => String(args[0])).join("\n");
+afterEach(() => logs.restore());
+const logText = () => logs.lines().join("\n");
 
 const chat = (model: string, key = alice) =>
   call("/v1/chat/completions", { key, json: { model, messages: [{ role: "user", content: "hi" }] } });

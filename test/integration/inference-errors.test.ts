@@ -1,10 +1,11 @@
 // Every way a host can fail becomes one OpenAI-shaped error: right status, right code, never a host's
 // HTML, never a secret. The raw host body reaches only the log line.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { llamaSwapDouble, type Generation } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
 import { call, dumpResponse, expectNoSecrets, putRegistry, userKey } from "../helpers/worker.ts";
 import { TEST_SECRETS } from "../secrets.ts";
+import { captureLogs, type LogCapture } from "../helpers/log-capture.ts";
 
 const outbound = useOutbound();
 const HOST = "https://sam.example.net";
@@ -30,12 +31,12 @@ beforeEach(async () => {
   });
 });
 
-let logSpy: ReturnType<typeof vi.spyOn>;
+let logs: LogCapture;
 beforeEach(() => {
-  logSpy = vi.spyOn(console, "log").mockImplementation(() => {});
+  logs = captureLogs();
 });
-afterEach(() => logSpy.mockRestore());
-const logLines = () => logSpy.mock.calls.map((args: unknown[]) => JSON.parse(String(args[0])) as Record<string, unknown>);
+afterEach(() => logs.restore());
+const logLines = () => logs.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
 
 interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string };

@@ -1,17 +1,18 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import app from "../../src/index.ts";
+import { flushLogLines, LOG_BATCH_MS } from "../../src/observability/log-batch.ts";
 import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
+import { captureLogs, type LogCapture } from "../helpers/log-capture.ts";
 import { call, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
 
 const outbound = useOutbound();
 const HOST = "https://sam.log.example.net";
-let lines: string[] = [];
+let logs: LogCapture;
 
 beforeEach(async () => {
-  lines = [];
-  vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+  logs = captureLogs();
   await putRegistry({
     defaultProvider: "sam",
     providers: [
@@ -30,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 const PROMPT = "my secret diary entry 4c1d";
-const parsed = () => lines.filter((l) => l.startsWith('{"rid"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+const parsed = () => logs.entries();
 
 describe("the request log", () => {
   it("writes one line per streamed request when the stream ends: ids, provider, model, status, timings, bytes", async () => {
@@ -57,7 +58,7 @@ describe("the request log", () => {
     expect(entry.bytes).toBe(new TextEncoder().encode(text).byteLength);
     expect(typeof entry.ttfb_ms).toBe("number");
     expect(entry.ms as number).toBeGreaterThanOrEqual(entry.ttfb_ms as number);
-    const all = lines.join("\n");
+    const all = logs.lines().join("\n");
     expect(all).not.toContain(key);
     expect(all).not.toContain(PROMPT);
     expectNoSecrets(all);
@@ -70,8 +71,41 @@ describe("the request log", () => {
     const res = await call("/v1/chat/completions", { key, json: { model: "sam/qwen3", messages: [{ role: "user", content: PROMPT }] } });
     await res.text();
     expect(parsed()[0]).toMatchObject({ status: 200, provider: "garage", model: "sam/qwen3", fallback: "garage/qwen3" });
-    expectNoSecrets(lines.join("\n"));
-    expect(lines.join("\n")).not.toContain(PROMPT);
+    expectNoSecrets(logs.lines().join("\n"));
+    expect(logs.lines().join("\n")).not.toContain(PROMPT);
+  });
+});
+
+describe("lines written in groups", () => {
+  it("a busy isolate's lines reach the log in one call, each its own argument, within LOG_BATCH_MS and with nothing dropped", async () => {
+    logs.restore();
+    const calls: unknown[][] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void calls.push(args));
+    const ids: string[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const res = await call("/healthz");
+      await res.text();
+      ids.push(res.headers.get("x-request-id") as string);
+    }
+    expect(calls).toEqual([]);
+    // No flush by the test: the group's own timer writes it.
+    await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 4 * LOG_BATCH_MS, interval: 10 });
+    expect(Date.now() - started).toBeLessThan(4 * LOG_BATCH_MS);
+    const group = (calls[0] as string[]).map((arg) => JSON.parse(arg) as { rid: string; path: string });
+    expect(group.map((line) => line.rid)).toEqual(ids);
+    expect(group.every((line) => line.path === "/healthz")).toBe(true);
+  });
+
+  it("a full group is written at once, without waiting for the timer", async () => {
+    logs.restore();
+    const calls: unknown[][] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void calls.push(args));
+    for (let i = 0; i < 40; i++) await (await call("/healthz")).text();
+    expect(calls).toHaveLength(1);
+    expect((calls[0] as string[]).length).toBe(32);
+    flushLogLines();
+    expect(calls.map((args) => args.length)).toEqual([32, 8]);
   });
 });
 

@@ -6,6 +6,7 @@ import { llamaSwapDouble, type LlamaSwapDouble, type LlamaSwapOptions } from "..
 import { useOutbound } from "../doubles/outbound.ts";
 import { adminToken, call, putRegistry, userKey } from "../helpers/worker.ts";
 import { resetPoolMemory } from "../../src/pools/memory.ts";
+import { captureLogs } from "../helpers/log-capture.ts";
 
 const outbound = useOutbound();
 let key = "";
@@ -178,19 +179,18 @@ describe("conversation affinity", () => {
 
 describe("what the answer and the log line say", () => {
   it("a streamed answer names the member and the route; the log line records the same", async () => {
-    const lines: string[] = [];
-    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const logs = captureLogs();
     try {
       hosts("unloaded", "loaded");
       const res = await chat([user("stream it")], { stream: true });
       expect(res.status).toBe(200);
       expect(routeOf(res)).toEqual(["garage", "garage/qwen3-32b", "warm"]);
       expect(await res.text()).toContain("data: [DONE]");
-      await vi.waitFor(() => expect(lines.some((l) => l.includes('"path":"/v1/chat/completions"'))).toBe(true));
-      const line = JSON.parse(lines.find((l) => l.includes('"path":"/v1/chat/completions"')) as string);
+      await vi.waitFor(() => expect(logs.lines().some((l) => l.includes('"path":"/v1/chat/completions"'))).toBe(true));
+      const line = JSON.parse(logs.lines().find((l) => l.includes('"path":"/v1/chat/completions"')) as string);
       expect(line).toMatchObject({ provider: "garage", model: "garage/qwen3-32b", route: "warm", pool: "any/qwen3-32b", status: 200 });
     } finally {
-      spy.mockRestore();
+      logs.restore();
     }
   });
 
