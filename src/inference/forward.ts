@@ -47,7 +47,7 @@ export async function forwardInference(scope: Scope, target: ResolvedModel, job:
     body: job.request.bodyFor(target.wireModel),
     signal: job.signal,
   });
-  const ok = await classifyHostResponse(upstream, { ...host.context(target.compositeId), route: `${route.method} ${route.path}` });
+  const ok = await classifyHostResponse(upstream, host.context(target.compositeId, `${route.method} ${route.path}`));
   const headers = clientHeaders(ok.headers);
   const sse = isEventStream(ok.headers.get("content-type")) || (job.request.stream && !ok.headers.has("content-type"));
   if (sse) markAsEventStream(headers);

@@ -68,7 +68,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
         JSON.stringify({
           rid: requestId,
           method: c.req.method,
-          path: new URL(c.req.url).pathname,
+          path: c.req.path,
           status,
           ttfb_ms: ttfb,
           ...log,

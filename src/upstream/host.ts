@@ -14,8 +14,11 @@ export interface Host {
   readonly kind: ProviderKind;
   /** Sends one request; resolves once headers arrive (any status). Throws HostError. */
   send(request: UpstreamRequest): Promise<Response>;
-  /** What classification needs to turn this host's failures into values for `compositeId`. */
-  context(compositeId: string): HostContext;
+  /**
+   * What classification needs to turn this host's failures into values for `compositeId`; `route` names
+   * the route asked (`POST /v1/rerank`).
+   */
+  context(compositeId: string, route?: string): HostContext;
   /** GETs a JSON document the router reads itself, at most `maxBytes` decoded. Throws HostError. */
   getJson(path: string, signal: AbortSignal, maxBytes: number): Promise<unknown>;
 }
@@ -26,7 +29,16 @@ export function hostFor(env: Env, provider: Provider): Host {
     provider,
     kind,
     send: (request) => sendToProvider(env, provider, request),
-    context: (compositeId) => ({ provider, kind, compositeId, secrets: credentialValues(env, provider) }),
+    // The secrets are looked up only when a host's answer is an error to scrub (not on the hot path).
+    context: (compositeId, route) => ({
+      provider,
+      kind,
+      compositeId,
+      ...(route ? { route } : {}),
+      get secrets() {
+        return credentialValues(env, provider);
+      },
+    }),
     async getJson(path, signal, maxBytes) {
       const res = await classifyHostResponse(
         await host.send({ path, headers: { accept: "application/json" }, signal }),

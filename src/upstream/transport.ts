@@ -89,13 +89,17 @@ export async function sendToProvider(env: Env, provider: Provider, request: Upst
   const url = hostUrl(provider, request.target ?? "base", request.path);
   const headers = { ...request.headers, ...authHeaders(env, provider) };
 
-  // One controller carries every reason to stop (the caller's signal, or no headers in time). The timer
-  // is cleared once headers arrive, so it never cuts a long stream short.
+  // One controller carries every reason to stop (the caller's signal, or no headers in time). The
+  // first-byte budget is a native AbortSignal.timeout rather than setTimeout: workerd's setTimeout is a
+  // JavaScript wrapper that built a Timeout object and cost about 5% of the router's CPU per request.
+  // Its listener is removed once headers arrive, so it never cuts a long stream short.
   const controller = new AbortController();
   const onAbort = () => controller.abort(request.signal?.reason);
   if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new DOMException("first-byte timeout", "TimeoutError")), provider.timeouts.firstByteMs);
+  const budget = AbortSignal.timeout(provider.timeouts.firstByteMs);
+  const onTimeout = () => controller.abort(new DOMException("first-byte timeout", "TimeoutError"));
+  budget.addEventListener("abort", onTimeout, { once: true });
   const signal = controller.signal;
   try {
     return await send(url, { method: request.method ?? "GET", headers, body: request.body ?? null, redirect: "manual", signal });
@@ -111,6 +115,6 @@ export async function sendToProvider(env: Env, provider: Provider, request: Upst
       detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
   } finally {
-    clearTimeout(timer);
+    budget.removeEventListener("abort", onTimeout);
   }
 }
