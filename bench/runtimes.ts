@@ -44,7 +44,10 @@ export interface RunningWorker {
   url: string;
   /** The workerd processes this Worker's runtime started. */
   pids: number[];
-  /** Log lines the Worker wrote (counted under Miniflare; undefined under wrangler dev, which filters them). */
+  /**
+   * The console.log calls the Worker made (counted under Miniflare; undefined under wrangler dev, which
+   * filters them). The router writes its request log in groups, several lines to a call (log-batch.ts).
+   */
   logLines(): number | undefined;
   stop(): Promise<void>;
 }
