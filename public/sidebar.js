@@ -44,7 +44,12 @@ function row(entry) {
   );
 }
 
+/** The chat whose title is being edited: the list is not redrawn under the box (a sync landing mid-edit would drop it). */
+let renaming = null;
+
 export function renderConversations() {
+  if (renaming && $("conversations").contains(renaming)) return;
+  renaming = null;
   const entries = listConversations();
   $("conversations").replaceChildren(...entries.map(row));
   $("conversations-empty").hidden = entries.length > 0;
@@ -62,6 +67,7 @@ function startRename(id) {
   const finish = (save) => {
     if (finished) return;
     finished = true;
+    renaming = null;
     const title = input.value.trim();
     if (save && title && title !== entry.title) renameConversation(id, title);
     else renderConversations();
@@ -77,6 +83,7 @@ function startRename(id) {
   });
   input.addEventListener("blur", () => finish(true));
   item.replaceChildren(input);
+  renaming = input;
   input.select();
 }
 

@@ -133,5 +133,5 @@ describe("npx llama-edge", () => {
       status = (await fetch(`${router.url}/v1/no-such-route`, { headers: { authorization: `Bearer ${key}` } })).status;
     }
     expect(status).toBe(401);
-  });
+  }, 90_000);
 });

@@ -390,6 +390,12 @@ describe.skipIf(missing !== undefined)("the web page as a chat client", () => {
     await entry.waitFor();
 
     await entry.locator("button.rename").click();
+    await page.locator(".rename-box").waitFor();
+    // A sync that lands mid-edit redraws the list: the box and what was typed must stay.
+    await page.locator(".rename-box").press("End");
+    await page.locator(".rename-box").pressSequentially(" x");
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent("conversation-shown")));
+    expect(await page.locator(".rename-box").inputValue()).toBe(`${title} x`);
     await page.locator(".rename-box").fill(`${title} renamed`);
     await page.keyboard.press("Enter");
     const renamed = page.locator("#conversations li.conversation", { hasText: `${title} renamed` });

@@ -122,7 +122,7 @@ describe("the byte-level request reader", () => {
       ),
       { numRuns: 400 },
     );
-  });
+  }, 30_000);
 
   it("gives a broken body that is still JSON the same answer, and may leave deep syntax errors to the host", () => {
     const broken = fc
@@ -142,7 +142,7 @@ describe("the byte-level request reader", () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 30_000);
 
   it("refuses what the router can see without a host: the top level, the model, bad UTF-8 where it reads", () => {
     const code = (text: string | Uint8Array) =>
