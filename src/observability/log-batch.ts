@@ -41,13 +41,18 @@ export function writeLogLine(line: string, waitUntil: (work: Promise<unknown>) =
   const now = Date.now();
   if (timerSetAt !== 0 && now - timerSetAt < 4 * LOG_BATCH_MS) return;
   timerSetAt = now;
-  waitUntil(
-    new Promise<void>((resolve) =>
-      setTimeout(() => {
-        timerSetAt = 0;
-        flushLogLines();
-        resolve();
-      }, LOG_BATCH_MS),
-    ),
+  const written = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      timerSetAt = 0;
+      flushLogLines();
+      resolve();
+    }, LOG_BATCH_MS),
   );
+  // A stream's line can come after its request is over (a client that hung up): if the runtime no
+  // longer takes work for it, the line waits for the next group instead of throwing into the stream.
+  try {
+    waitUntil(written);
+  } catch {
+    timerSetAt = 0;
+  }
 }

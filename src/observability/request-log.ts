@@ -3,8 +3,9 @@
 // duration, bytes, the fallback taken, the error. For a streamed answer the line is written when the
 // stream ends (the relay or the cold-load keep-alive reports how: `streams/`), so duration, bytes and
 // the error of a stream that broke after its 200 are the stream's own. Never logged: keys, tokens,
-// secrets, prompts, bodies. A busy isolate writes its lines in groups (log-batch.ts). Read the lines with `wrangler tail --format json`. The same fields go to
-// Analytics Engine when a `USAGE` dataset is bound (usage.ts).
+// secrets, prompts, bodies. A busy isolate writes its lines in groups (log-batch.ts). Read the lines
+// with `wrangler tail --format json`. The same fields go to Analytics Engine when a `USAGE` dataset is
+// bound (usage.ts).
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
