@@ -44,7 +44,7 @@ function row(entry) {
   );
 }
 
-/** The chat whose title is being edited: the list is not redrawn under the box (a sync landing mid-edit would drop it). */
+/** The title box of a rename in progress: the list is not redrawn under it (a sync landing mid-edit would drop it). */
 let renaming = null;
 
 export function renderConversations() {

@@ -8,6 +8,8 @@ export interface LogCapture {
   lines(): string[];
   /** The request log's lines, parsed. */
   entries(): Record<string, unknown>[];
+  /** Each console.log call's arguments as made, without writing out the waiting group (for the grouping itself). */
+  calls(): unknown[][];
   restore(): void;
 }
 
@@ -15,7 +17,9 @@ export function captureLogs(): LogCapture {
   // Lines left waiting by an earlier test go to the real console, not into this capture.
   flushLogLines();
   const lines: string[] = [];
+  const calls: unknown[][] = [];
   const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    calls.push(args);
     for (const arg of args) lines.push(String(arg));
   });
   const read = () => {
@@ -28,6 +32,7 @@ export function captureLogs(): LogCapture {
       read()
         .filter((l) => l.startsWith('{"rid"'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
+    calls: () => calls,
     restore: () => spy.mockRestore(),
   };
 }

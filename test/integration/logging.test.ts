@@ -78,9 +78,7 @@ describe("the request log", () => {
 
 describe("lines written in groups", () => {
   it("a busy isolate's lines reach the log in one call, each its own argument, within LOG_BATCH_MS and with nothing dropped", async () => {
-    logs.restore();
-    const calls: unknown[][] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void calls.push(args));
+    const calls = logs.calls();
     const ids: string[] = [];
     const started = Date.now();
     for (let i = 0; i < 3; i++) {
@@ -98,9 +96,7 @@ describe("lines written in groups", () => {
   });
 
   it("a full group is written at once, without waiting for the timer", async () => {
-    logs.restore();
-    const calls: unknown[][] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void calls.push(args));
+    const calls = logs.calls();
     for (let i = 0; i < 40; i++) await (await call("/healthz")).text();
     expect(calls).toHaveLength(1);
     expect((calls[0] as string[]).length).toBe(32);
