@@ -1,6 +1,7 @@
 // Turns one run's figures into the targets' verdicts and a Markdown table (printed, and the one the
 // README's Performance section shows).
 import type { GrowthFigures } from "./body-growth.ts";
+import type { CpuCost, CpuPlan } from "./cpu-cost.ts";
 import type { Summary } from "./stats.ts";
 
 /** Portkey's gateway measured beside the router, or why it was not. */
@@ -40,6 +41,8 @@ export interface RuntimeFigures {
   /** Median over rounds of (router median − floor median): the issue's "own cost". */
   routerOwnMedianOfRoundsMs: number;
   peer: PeerFigures;
+  /** CPU per request of each target's own workerd processes (cpu-cost.ts), by target name. */
+  cpu?: Record<string, CpuCost>;
   bodyGrowth: GrowthFigures;
   /** The same through the router without the local [assets] layer. */
   bodyGrowthNoAssets?: GrowthFigures;
@@ -75,6 +78,7 @@ export interface Settings {
   throughput: { concurrency: number; seconds: number; rounds: number };
   streaming: { rounds: number; perRound: number };
   bodyGrowth: { rounds: number; perRound: number };
+  cpu: CpuPlan;
 }
 
 export interface Verdict {
@@ -242,6 +246,16 @@ function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[
   ]);
 }
 
+function cpuCells(f: RuntimeFigures, pick: (c: CpuCost) => number, names: string[]): string {
+  if (!f.cpu) return "not measured";
+  const cell = (name: string) => {
+    const c = f.cpu?.[name];
+    return c ? pick(c).toFixed(2) : "—";
+  };
+  const peer = f.cpu.portkey ? `; ${cell("portkey")}` : "";
+  return `${names.map(cell).join(" / ")} ms${peer}`;
+}
+
 const RUNTIME_TITLES: Record<string, string> = {
   miniflare: "workerd via Miniflare (no dev proxy)",
   "wrangler-dev": "wrangler dev (proxy + inspector)",
@@ -289,6 +303,13 @@ export function markdown(
         "streams byte-identical to the host's: floor / router",
         (f) =>
           `${f.streaming.floor.identical}/${f.streaming.floor.streams} / ${f.streaming.router.identical}/${f.streaming.router.streams}`,
+      ),
+      row("CPU per chat request (the workerd processes' CPU ÷ requests): floor / router without [assets] / router; Portkey", (f) =>
+        cpuCells(f, (c) => c.plainMs, ["floor", "router-no-assets", "router"]),
+      ),
+      row(
+        `CPU per streamed chat (${settings.pacing.chunks} events): floor / JavaScript pass-through (bench/floor-js-worker.ts) / router without [assets] / router; Portkey`,
+        (f) => cpuCells(f, (c) => c.streamMs, ["floor", "floor-js", "router-no-assets", "router"]),
       ),
       row(`/v1/models, 5 hosts (1 refused, 1 stalling; catalogMs ${settings.catalogMs}): first call`, (f) =>
         ms(f.catalogWithDeadHosts.firstMs),

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bodyGrowth, chatOfSize } from "./body-growth.ts";
+import { cpuPerRequest } from "./cpu-cost.ts";
 import { newAgent, type Target } from "./client.ts";
 import { BENCH_MODEL, chatRequest } from "./host-replies.ts";
 import { latency, repeatedGet, streaming, throughput } from "./measurements.ts";
@@ -21,6 +22,7 @@ import { median, round, summarize } from "./stats.ts";
 const root = join(import.meta.dirname, "..");
 const routerConfig = join(root, "wrangler.toml");
 const floorConfig = join(root, "bench/floor.wrangler.toml");
+const floorJsConfig = join(root, "bench/floor-js.wrangler.toml");
 const outDir = join(root, "bench/out");
 const quick = process.env.BENCH_QUICK === "1";
 const RUNTIMES: RuntimeName[] = ["miniflare", "wrangler-dev"];
@@ -35,6 +37,7 @@ const settings: Settings = {
   throughput: quick ? { concurrency: 16, seconds: 2, rounds: 2 } : { concurrency: 16, seconds: 10, rounds: 4 },
   streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 5, perRound: 4 },
   bodyGrowth: quick ? { rounds: 2, perRound: 3 } : { rounds: 5, perRound: 10 },
+  cpu: quick ? { rounds: 2, plain: 100, streams: 4 } : { rounds: 3, plain: 250, streams: 8 },
 };
 const catalogPlan = quick
   ? { deadWarm: 20, growthRounds: 2, growthWarmup: 5, growthPerRound: 10 }
@@ -128,22 +131,32 @@ async function startPeer(
   };
 }
 
-async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { router: string; floor: string }): Promise<RuntimeFigures> {
+async function measureRuntime(
+  runtime: RuntimeName,
+  urls: HostUrls,
+  scripts: { router: string; floor: string; floorJs: string },
+): Promise<RuntimeFigures> {
   const say = (line: string) => progress(`${runtime}: ${line}`);
   const compatibility = compatibilityOf(routerConfig);
   const adminToken = randomBytes(24).toString("base64url");
   const state = mkdtempSync(join(tmpdir(), "llama-edge-bench-"));
   const running: RunningWorker[] = [];
   try {
-    const floor = await startWorker(runtime, {
-      name: "floor",
-      configPath: floorConfig,
-      scriptPath: scripts.floor,
-      vars: { UPSTREAM: urls.paced },
-      compatibility,
-      stateDir: join(state, "floor"),
-    });
-    running.push(floor);
+    const startFloor = async (name: string, configPath: string, scriptPath: string) => {
+      const worker = await startWorker(runtime, {
+        name,
+        configPath,
+        scriptPath,
+        vars: { UPSTREAM: urls.paced },
+        compatibility,
+        stateDir: join(state, name),
+      });
+      running.push(worker);
+      return worker;
+    };
+    const floor = await startFloor("floor", floorConfig, scripts.floor);
+    // Only for the CPU rows: what passing a stream through JavaScript costs with no other work.
+    const floorJs = await startFloor("floor-js", floorJsConfig, scripts.floorJs);
     const routerSpec = (name: string, adjust?: Partial<WorkerSpec>): WorkerSpec => ({
       name,
       configPath: routerConfig,
@@ -163,6 +176,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     // authentication, validation, registry lookup and logging stay on. Under wrangler dev only the one
     // without [assets], to compare with Portkey (on Cloudflare asset routing runs before the Worker).
     const diagnostics: Target[] = [];
+    const workerPids: Record<string, number[]> = { floor: floor.pids, "floor-js": floorJs.pids, router: router.pids };
     const variants: [string, Partial<WorkerSpec>][] =
       runtime === "miniflare"
         ? DIAGNOSTICS
@@ -178,6 +192,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       await putRegistry(worker.url, adminToken, { providers: [benchProvider(urls)] });
       const [, , target] = targetsFor(urls, floor, worker, await createKey(worker.url, adminToken, "bench"));
       diagnostics.push({ ...(target as Target), name });
+      workerPids[name] = worker.pids;
     }
     const routerTarget = targets[2] as Target;
     const floorTarget = targets[1] as Target;
@@ -186,6 +201,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     if ("worker" in peerRun) {
       running.push(peerRun.worker);
       peers.push(peerRun.target);
+      workerPids[peerRun.target.name] = peerRun.worker.pids;
       say(`Portkey's gateway on ${peerRun.worker.url}`);
     } else say(`Portkey's gateway skipped: ${peerRun.skipped}`);
 
@@ -199,6 +215,16 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
     const pids: Record<string, number[]> = { direct: [], floor: floor.pids, router: router.pids };
     const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
     const str = await streaming([...targets, ...peers, ...diagnostics], { ...settings.streaming, pacing: settings.pacing }, say);
+    const floorJsTarget: Target = { ...(targets[1] as Target), name: "floor-js", origin: floorJs.url, agent: newAgent(1) };
+    const cpuTargets = [
+      targets[1] as Target,
+      floorJsTarget,
+      targets[2] as Target,
+      ...diagnostics.filter((t) => t.name === "router-no-assets"),
+      ...peers,
+    ];
+    const cpu = await cpuPerRequest(cpuTargets, (t) => workerPids[t.name] ?? [], settings.cpu, say);
+    floorJsTarget.agent.destroy();
     const growth = await bodyGrowth(
       floorTarget,
       routerTarget,
@@ -292,6 +318,7 @@ async function measureRuntime(runtime: RuntimeName, urls: HostUrls, scripts: { r
       // Own cost from round medians (the issue's method), beside the overall medians above.
       routerOwnMedianOfRoundsMs: round(median(rounds)),
       peer: peerFigures,
+      cpu,
       bodyGrowth: growth,
       ...(growthNoAssets ? { bodyGrowthNoAssets: growthNoAssets } : {}),
       ...(runtime === "miniflare" ? { requestMemory: await requestMemory(urls, scripts, adminToken, compatibility, state, say) } : {}),
@@ -451,9 +478,10 @@ async function requestMemory(
 
 mkdirSync(outDir, { recursive: true });
 progress("bundling the router and the floor (wrangler deploy --dry-run --outdir bench/out/...)");
-const [routerBundle, floorBundle] = await Promise.all([
+const [routerBundle, floorBundle, floorJsBundle] = await Promise.all([
   bundleWorker(routerConfig, join(outDir, "router")),
   bundleWorker(floorConfig, join(outDir, "floor")),
+  bundleWorker(floorJsConfig, join(outDir, "floor-js")),
 ]);
 progress(`router bundle ${(routerBundle.bytes / 1024).toFixed(1)} KiB, ${(routerBundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`);
 const peer: Prepared = await preparePortkey(progress);
@@ -474,7 +502,11 @@ const DIAGNOSTICS: [string, Partial<WorkerSpec>][] = [
 const runtimes: Record<string, RuntimeFigures> = {};
 try {
   for (const runtime of RUNTIMES)
-    runtimes[runtime] = await measureRuntime(runtime, hosts.urls, { router: routerBundle.scriptPath, floor: floorBundle.scriptPath });
+    runtimes[runtime] = await measureRuntime(runtime, hosts.urls, {
+      router: routerBundle.scriptPath,
+      floor: floorBundle.scriptPath,
+      floorJs: floorJsBundle.scriptPath,
+    });
 } finally {
   await hosts.stop();
 }

@@ -1,0 +1,91 @@
+// What a request costs the runtime in CPU, not in time: the CPU time (user + system) the target's own
+// workerd processes used over a block of requests, divided by the requests (Linux /proc). Latency on a
+// shared 2-core machine moves by a millisecond between runs; the CPU a request costs moves far less, and
+// it is what Cloudflare bills and limits. Targets run in alternating blocks, as everywhere in the bench.
+// A process's CPU includes the local runtime's own layers (Miniflare's entry Worker, wrangler's proxy),
+// which the floor pays too: read the differences.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { exchange, type Target } from "./client.ts";
+import type { Progress } from "./measurements.ts";
+import { round } from "./stats.ts";
+
+export interface CpuPlan {
+  rounds: number;
+  /** Plain chat requests per target and round. */
+  plain: number;
+  /** Streamed chat requests per target and round. */
+  streams: number;
+}
+
+export interface CpuCost {
+  /** CPU ms per plain chat request. */
+  plainMs: number;
+  /** CPU ms per streamed chat request (the whole stream). */
+  streamMs: number;
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux as built today). */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** The CPU ms the processes have used so far (exited ones count 0). */
+function cpuMsOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // The command name is in parentheses and may hold spaces: utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return (ticks * 1000) / TICKS;
+}
+
+const rotated = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length] as T);
+
+async function block(target: Target, body: Buffer, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const answer = await exchange(target, { path: "/v1/chat/completions", body, timeoutMs: 15_000 });
+    if (answer.status !== 200) throw new Error(`${target.name}: ${answer.status} ${answer.body.toString().slice(0, 200)}`);
+  }
+}
+
+export async function cpuPerRequest(
+  targets: readonly Target[],
+  pidsOf: (t: Target) => number[],
+  plan: CpuPlan,
+  progress: Progress,
+): Promise<Record<string, CpuCost>> {
+  const measured = targets.filter((t) => pidsOf(t).length > 0);
+  const used = new Map(measured.map((t) => [t.name, { plain: 0, stream: 0 }]));
+  for (let r = 0; r < plan.rounds; r++) {
+    for (const target of rotated(measured, r)) {
+      const pids = pidsOf(target);
+      const total = used.get(target.name) as { plain: number; stream: number };
+      let before = cpuMsOf(pids);
+      await block(target, target.chat.plain, plan.plain);
+      let after = cpuMsOf(pids);
+      total.plain += after - before;
+      before = after;
+      await block(target, target.chat.stream, plan.streams);
+      after = cpuMsOf(pids);
+      total.stream += after - before;
+    }
+    progress(`CPU per request: round ${r + 1}/${plan.rounds} done`);
+  }
+  return Object.fromEntries(
+    [...used].map(([name, u]) => [
+      name,
+      { plainMs: round(u.plain / (plan.plain * plan.rounds)), streamMs: round(u.stream / (plan.streams * plan.rounds)) },
+    ]),
+  );
+}
