@@ -5,9 +5,9 @@
 // A process's CPU includes the local runtime's own layers (Miniflare's entry Worker, wrangler's proxy),
 // which the floor pays too: read the differences.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { exchange, type Target } from "./client.ts";
-import type { Progress } from "./measurements.ts";
+import { type Progress, rotated } from "./measurements.ts";
+import { statFields } from "./memory.ts";
 import { round } from "./stats.ts";
 
 export interface CpuPlan {
@@ -38,19 +38,12 @@ const TICKS = (() => {
 function cpuMsOf(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // The command name is in parentheses and may hold spaces: utime and stime are fields 14 and 15.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
+    // utime and stime are the stat file's fields 14 and 15.
+    const fields = statFields(pid);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / TICKS;
 }
-
-const rotated = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length] as T);
 
 async function block(target: Target, body: Buffer, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {

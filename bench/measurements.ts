@@ -11,7 +11,7 @@ export type Progress = (line: string) => void;
 const CHAT = "/v1/chat/completions";
 
 /** Round r's order: the targets rotated by r. */
-const rotated = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length] as T);
+export const rotated = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length] as T);
 
 const byName = <V>(targets: readonly Target[], value: () => V): Record<string, V> =>
   Object.fromEntries(targets.map((t) => [t.name, value()]));

@@ -1,15 +1,24 @@
-// The runtime's memory: which workerd processes a runtime started (they are children of this Node
-// process), and their resident set size sampled while a measurement runs (Linux /proc).
+// The runtime's processes: which workerd processes a runtime started (they are children of this Node
+// process), their /proc stat fields (cpu-cost.ts reads their CPU time from them) and their resident set
+// size sampled while a measurement runs (Linux /proc).
 import { readdirSync, readFileSync } from "node:fs";
 
-function parentOf(pid: number): number | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name, from the state on (field 3 is index 0), or
+ * undefined when the process is gone. The command name is in parentheses and may hold spaces.
+ */
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name is in parentheses and may hold spaces: the fields after the last ")" are fixed.
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+function parentOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[1]) : undefined;
 }
 
 function commandOf(pid: number): string {
