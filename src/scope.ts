@@ -21,7 +21,7 @@ export function createScope(env: Env, ctx: Pick<ExecutionContext, "waitUntil">):
   return {
     env,
     waitUntil: (work) => ctx.waitUntil(work),
-    registry: () => (registry ??= loadRegistry(env)),
+    registry: () => (registry ??= loadRegistry(env, Date.now(), (work) => ctx.waitUntil(work))),
     host(provider) {
       let host = hosts.get(provider);
       if (!host) {

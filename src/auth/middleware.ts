@@ -26,7 +26,9 @@ function userKey(authorization: string | undefined, apiKey: string | undefined):
 
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const presented = userKey(c.req.header("authorization"), c.req.header("x-api-key"));
-  const user = presented ? await verifyKey(c.env, presented, c.req.header("cf-connecting-ip")) : undefined;
+  const user = presented
+    ? await verifyKey(c.env, presented, c.req.header("cf-connecting-ip"), Date.now(), (work) => c.executionCtx.waitUntil(work))
+    : undefined;
   if (!user) throw unauthorized();
   c.set("user", user);
   c.get("log").user = user.userId;

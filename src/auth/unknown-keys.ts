@@ -2,7 +2,7 @@
 // trying many made-up keys would turn each into one. So, per isolate: a key id that was just found missing
 // is not looked up again for a while, and a client address that keeps presenting unknown keys gets the
 // same 401 without a lookup until its minute is over. The price, accepted: a person sharing that address
-// (a NAT) whose key this isolate has not verified within the last second waits out the same minute.
+// (a NAT) whose key this isolate has not verified within the last minute (api-keys.ts) waits out the same minute.
 
 const MISSING_MS = 10_000;
 const WINDOW_MS = 60_000;

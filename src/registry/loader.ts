@@ -11,10 +11,14 @@ export const REGISTRY_KEY = "registry";
 export const LEGACY_PROVIDER_ID = "llama-swap";
 
 /**
- * Ten seconds: a registry change (`providers push`, `PUT /admin/providers`) reaches every isolate within
- * that plus KV's own propagation, and the hot path reads KV at most once per isolate per window.
+ * Ten seconds: a registry change (`providers push`, `PUT /admin/providers`) reaches every busy isolate
+ * within that plus KV's own propagation, and the hot path reads KV at most once per isolate per window.
+ * An isolate whose registry is older than that but younger than STALE_MS uses it once more and reads KV
+ * in the background, so a client whose requests are more than ten seconds apart (a chat) does not wait
+ * for a KV read on each of them; that one request may still be routed by the registry it replaces.
  */
 const CACHE_MS = 10_000;
+const STALE_MS = 60_000;
 
 export interface Registry extends ProviderIds {
   source: "kv" | "legacy" | "empty";
@@ -27,7 +31,7 @@ export interface Registry extends ProviderIds {
   pool(id: string): Pool | undefined;
 }
 
-let cached: { expires: number; value: Registry } | { expires: number; error: Error } | undefined;
+let cached: { expires: number; value: Registry; refreshing?: boolean } | { expires: number; error: Error } | undefined;
 
 export function buildRegistry(document: RegistryDocument, source: Registry["source"]): Registry {
   const providers = document.providers.filter((p): p is Provider => !isPool(p));
@@ -75,20 +79,42 @@ async function readRegistry(env: Env): Promise<Registry> {
   return buildRegistry(checked.registry, "kv");
 }
 
-export async function loadRegistry(env: Env, now = Date.now()): Promise<Registry> {
-  if (cached && cached.expires > now) {
-    if ("error" in cached) throw cached.error;
-    return cached.value;
-  }
+/** Reads KV and remembers what it found, a broken registry too (so a bad push does not turn every request into a KV read). */
+async function readAndRemember(env: Env, now: number): Promise<Registry> {
   try {
     const value = await readRegistry(env);
     cached = { expires: now + CACHE_MS, value };
     return value;
   } catch (error) {
-    // Remember a broken registry too, so a bad push does not turn every request into a KV read.
     cached = { expires: now + CACHE_MS, error: error as Error };
     throw error;
   }
+}
+
+/** `waitUntil` (the request's) lets a registry past its ten seconds be read again in the background. */
+export async function loadRegistry(env: Env, now = Date.now(), waitUntil?: (work: Promise<unknown>) => void): Promise<Registry> {
+  const current = cached;
+  if (current && current.expires > now) {
+    if ("error" in current) throw current.error;
+    return current.value;
+  }
+  if (current && "value" in current && waitUntil && now - current.expires < STALE_MS - CACHE_MS) {
+    if (!current.refreshing) {
+      current.refreshing = true;
+      // Only while nothing newer replaced it (a write through the admin API forgets the cache).
+      const work = readRegistry(env).then(
+        (value) => {
+          if (cached === current) cached = { expires: Date.now() + CACHE_MS, value };
+        },
+        (error: unknown) => {
+          if (cached === current) cached = { expires: Date.now() + CACHE_MS, error: error as Error };
+        },
+      );
+      waitUntil(work);
+    }
+    return current.value;
+  }
+  return readAndRemember(env, now);
 }
 
 /** After this isolate itself wrote the registry (admin API), and in tests. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { revokeKey } from "../../src/auth/api-keys.ts";
+import { revokeKey, verifyKey } from "../../src/auth/api-keys.ts";
 import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
 import { adminToken, call, dumpResponse, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
@@ -112,5 +112,39 @@ describe("x-api-key, as Anthropic's SDKs send the key", () => {
     expect(host.requests[0]?.headers["x-api-key"]).toBeUndefined();
     expect(host.requests[0]?.headers.authorization).toBeUndefined();
     expect(JSON.stringify(host.requests)).not.toContain(key);
+  });
+});
+
+describe("a verified key past its first second", () => {
+  const user = (key: string) => key.split("_")[1] as string;
+
+  it("is used while KV is read again in the background; once the read finds it revoked, it is refused", async () => {
+    const key = await userKey("frank");
+    const t0 = Date.now();
+    expect(await verifyKey(testEnv, key, "client", t0)).toMatchObject({ userId: "frank" });
+    // Deleted in KV behind this isolate's back (as `keys revoke --remote` does from another machine).
+    await testEnv.CONFIG.delete(`apikey:${user(key)}`);
+    expect(await verifyKey(testEnv, key, "client", t0 + 500)).toMatchObject({ userId: "frank" });
+    const background: Promise<unknown>[] = [];
+    expect(await verifyKey(testEnv, key, "client", t0 + 2_000, (work) => background.push(work))).toMatchObject({ userId: "frank" });
+    // Concurrent requests do not start a second read.
+    await verifyKey(testEnv, key, "client", t0 + 2_001, (work) => background.push(work));
+    expect(background).toHaveLength(1);
+    await Promise.all(background);
+    expect(await verifyKey(testEnv, key, "client", t0 + 2_100, (work) => background.push(work))).toBeUndefined();
+  });
+
+  it("waits for KV when it is older than a minute, or when the request cannot wait for background work", async () => {
+    const key = await userKey("grace");
+    const t0 = Date.now();
+    await verifyKey(testEnv, key, "client", t0);
+    await testEnv.CONFIG.delete(`apikey:${user(key)}`);
+    expect(await verifyKey(testEnv, key, "client", t0 + 2_000)).toBeUndefined();
+    const other = await userKey("heidi");
+    await verifyKey(testEnv, other, "client", t0);
+    await testEnv.CONFIG.delete(`apikey:${user(other)}`);
+    const background: Promise<unknown>[] = [];
+    expect(await verifyKey(testEnv, other, "client", t0 + 61_000, (work) => background.push(work))).toBeUndefined();
+    expect(background).toHaveLength(0);
   });
 });

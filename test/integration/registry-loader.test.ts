@@ -82,3 +82,32 @@ describe("the registry through the admin API", () => {
     expect(got.providers.map((p) => p.id)).toEqual(["garage"]);
   });
 });
+
+describe("a registry past its ten seconds", () => {
+  beforeEach(clearRegistry);
+  const doc = (baseUrl: string) => ({ providers: [{ id: "garage", label: "Garage", kind: "llama-swap" as const, baseUrl }] });
+
+  it("is used once more while KV is read in the background; the next request sees the new one", async () => {
+    await putRegistry(doc("https://old.example.net"));
+    const t0 = Date.now();
+    expect((await loadRegistry(testEnv, t0)).get("garage")?.baseUrl).toBe("https://old.example.net");
+    await testEnv.CONFIG.put("registry", JSON.stringify(doc("https://new.example.net")));
+    const background: Promise<unknown>[] = [];
+    const stale = await loadRegistry(testEnv, t0 + 11_000, (work) => background.push(work));
+    expect(stale.get("garage")?.baseUrl).toBe("https://old.example.net");
+    expect(background).toHaveLength(1);
+    await Promise.all(background);
+    expect((await loadRegistry(testEnv, Date.now())).get("garage")?.baseUrl).toBe("https://new.example.net");
+  });
+
+  it("is not used after a minute: the request waits for KV", async () => {
+    await putRegistry(doc("https://old.example.net"));
+    const t0 = Date.now();
+    await loadRegistry(testEnv, t0);
+    await testEnv.CONFIG.put("registry", JSON.stringify(doc("https://new.example.net")));
+    const background: Promise<unknown>[] = [];
+    const late = await loadRegistry(testEnv, t0 + 61_000, (work) => background.push(work));
+    expect(late.get("garage")?.baseUrl).toBe("https://new.example.net");
+    expect(background).toHaveLength(0);
+  });
+});
