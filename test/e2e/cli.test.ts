@@ -126,7 +126,8 @@ describe("npx llama-edge", () => {
     expect(listed.stdout).not.toContain(key);
 
     expect((await cli("keys", "revoke", keyId, "--persist-to", state)).code).toBe(0);
-    // The router remembers a verified key for one second; poll until the revocation shows (bounded).
+    // The router uses a verified key for a second, then reads it again in the background while still using
+    // it: the revocation shows once that read is done. Poll until it does (bounded).
     const deadline = Date.now() + 5_000;
     let status = 200;
     while (Date.now() < deadline && status !== 401) {
