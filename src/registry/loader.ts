@@ -79,14 +79,19 @@ async function readRegistry(env: Env): Promise<Registry> {
   return buildRegistry(checked.registry, "kv");
 }
 
-/** Reads KV and remembers what it found, a broken registry too (so a bad push does not turn every request into a KV read). */
-async function readAndRemember(env: Env, now: number): Promise<Registry> {
+/**
+ * Reads KV and remembers what it found, a broken registry too (so a bad push does not turn every request
+ * into a KV read). With `replacing`, only while that is still what the cache holds: a background read
+ * never overwrites what an admin write (which forgets the cache) or a newer read put there meanwhile.
+ */
+async function readAndRemember(env: Env, now: number, replacing?: typeof cached): Promise<Registry> {
+  const still = () => replacing === undefined || cached === replacing;
   try {
     const value = await readRegistry(env);
-    cached = { expires: now + CACHE_MS, value };
+    if (still()) cached = { expires: now + CACHE_MS, value };
     return value;
   } catch (error) {
-    cached = { expires: now + CACHE_MS, error: error as Error };
+    if (still()) cached = { expires: now + CACHE_MS, error: error as Error };
     throw error;
   }
 }
@@ -101,16 +106,8 @@ export async function loadRegistry(env: Env, now = Date.now(), waitUntil?: (work
   if (current && "value" in current && waitUntil && now - current.expires < STALE_MS - CACHE_MS) {
     if (!current.refreshing) {
       current.refreshing = true;
-      // Only while nothing newer replaced it (a write through the admin API forgets the cache).
-      const work = readRegistry(env).then(
-        (value) => {
-          if (cached === current) cached = { expires: Date.now() + CACHE_MS, value };
-        },
-        (error: unknown) => {
-          if (cached === current) cached = { expires: Date.now() + CACHE_MS, error: error as Error };
-        },
-      );
-      waitUntil(work);
+      // A broken registry found this way is remembered by the read; this request is already answered.
+      waitUntil(readAndRemember(env, now, current).catch(() => {}));
     }
     return current.value;
   }
