@@ -1,12 +1,11 @@
 // How the router's own cost grows with the request body (issue 16): a chat request of 1 KiB to 3.5 MiB
 // through the floor and the router, interleaved, and the slope of router − floor in ms per MiB, beside
 // what one JSON.parse of the same body costs (measured in this process, on the same bytes, in the same
-// run: the engine is V8 in both). Also the router's reader alone, in this process.
+// run: the engine is V8 in both).
 import { exchange, type Target } from "./client.ts";
 import { COMPLETION } from "./host-replies.ts";
 import type { Progress } from "./measurements.ts";
 import { median, round } from "./stats.ts";
-import { hostBody, parseInferenceBody } from "../src/inference/request-body.ts";
 
 export const GROWTH_SIZES = [1024, 64 * 1024, 512 * 1024, 2 * 1024 * 1024, 3.5 * 1024 * 1024];
 const MiB = 1024 * 1024;
@@ -41,8 +40,6 @@ export interface GrowthFigures {
   slopeMsPerMiB: number;
   /** One JSON.parse of the same bodies, per MiB (this process). */
   jsonParseMsPerMiB: number;
-  /** The router's reader and splice alone (parseInferenceBody + hostBody), per MiB (this process). */
-  readerMsPerMiB: number;
 }
 
 function slope(points: { x: number; y: number }[]): number {
@@ -101,12 +98,10 @@ export async function bodyGrowth(
     return { bytes, floorMs: round(floorMs), routerMs: round(routerMs), routerMinusFloorMs: round(routerMs - floorMs) };
   });
   const largest = bodies.get(GROWTH_SIZES.at(-1)!)!.router;
-  const largestBuffer = new Uint8Array(largest).buffer;
   const largestText = largest.toString("utf8");
   return {
     sizes,
     slopeMsPerMiB: round(slope(sizes.map((s) => ({ x: s.bytes / MiB, y: s.routerMinusFloorMs })))),
     jsonParseMsPerMiB: round(perMiB(largest, () => JSON.parse(largestText))),
-    readerMsPerMiB: round(perMiB(largest, () => hostBody(parseInferenceBody(largestBuffer), "wire-model"))),
   };
 }

@@ -344,9 +344,8 @@ export function markdown(
           : "not measured",
       ),
       row(
-        "**body growth slope** / one JSON.parse of the body / the router's reader alone (Node)",
-        (f) =>
-          `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} / ${f.bodyGrowth.readerMsPerMiB.toFixed(2)} ms/MiB`,
+        "**body growth slope** / one JSON.parse of the body (Node)",
+        (f) => `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} ms/MiB`,
       ),
       row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body); warmed isolate", (f) => {
         const m = f.requestMemory?.warm;

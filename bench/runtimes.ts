@@ -73,7 +73,7 @@ export async function bundleWorker(configPath: string, outdir: string): Promise<
   );
   const files = readdirSync(outdir).filter((f) => /\.(m?js|wasm)$/.test(f));
   const contents = Buffer.concat(files.map((f) => readFileSync(join(outdir, f))));
-  const main = files.find((f) => f === "index.js") ?? (files[0] as string);
+  const main = files.find((f) => f === "index.js") ?? (files.find((f) => /\.m?js$/.test(f)) as string);
   return { scriptPath: join(outdir, main), bytes: contents.byteLength, gzipBytes: gzipSync(contents).byteLength };
 }
 
@@ -107,8 +107,10 @@ async function startUnderMiniflare(spec: WorkerSpec): Promise<RunningWorker> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(spec.configPath) as {
     workerOptions: Record<string, unknown> & { bindings?: Record<string, unknown> };
   };
-  // The bundle is one ES module: the rules for importing other file types do not apply.
+  // The bundle is one ES module and the WebAssembly it imports, which wrangler writes beside it.
   delete workerOptions.modulesRules;
+  const outdir = dirname(spec.scriptPath);
+  const wasm = readdirSync(outdir).filter((f) => f.endsWith(".wasm"));
   if (spec.rateLimit === "unbound") delete workerOptions.ratelimits;
   spec.adjust?.(workerOptions);
   let lines = 0;
@@ -124,8 +126,8 @@ async function startUnderMiniflare(spec: WorkerSpec): Promise<RunningWorker> {
       name: spec.name,
       compatibilityDate: spec.compatibility.date,
       compatibilityFlags: spec.compatibility.flags,
-      modules: true,
-      scriptPath: spec.scriptPath,
+      modulesRoot: outdir,
+      modules: [{ type: "ESModule", path: spec.scriptPath }, ...wasm.map((f) => ({ type: "CompiledWasm", path: join(outdir, f) }))],
       bindings: { ...workerOptions.bindings, ...spec.vars, ...spec.secrets },
       ...(typeof spec.rateLimit === "number"
         ? { ratelimits: { RATE_LIMITER: { type: "ratelimit", name: "RATE_LIMITER", ...rateLimiter(spec.rateLimit) } } }

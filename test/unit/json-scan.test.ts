@@ -45,6 +45,37 @@ describe("the JSON byte scanner", () => {
     );
   });
 
+  // The nested scan reads 32-byte blocks from pieces of 256 bytes, then 512, up to 64 KiB, carrying the
+  // state between them: strings, escapes and brackets that straddle those edges must come out the same.
+  it("finds the end and length of long arrays whose strings and escapes straddle block and piece edges", () => {
+    const unit = fc.constantFrom("a", "\\", '"', "[", "]", "{", "}", ",", "ü", "\n");
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 96 }),
+        fc.array(fc.oneof(fc.string({ unit, maxLength: 3000 }), fc.array(fc.string({ unit, maxLength: 40 }), { maxLength: 3 })), {
+          maxLength: 12,
+        }),
+        (shift, elements) => {
+          const array = JSON.stringify(elements);
+          const bytes = utf8.encode(`{"${"k".repeat(shift)}":${array},"x":1}`);
+          const at = shift + 4;
+          expect(skipValue(bytes, at)).toEqual({ end: at + utf8.encode(array).length, elements: elements.length });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("ends a long string across pieces, and refuses a mismatch or an unterminated value far into a body", () => {
+    for (const length of [31, 32, 33, 255, 256, 257, 767, 768, 70_000, 200_001]) {
+      const text = JSON.stringify(`${"\\".repeat(length)}"`);
+      expect(skipString(utf8.encode(`${text},`), 0), String(length)).toBe(utf8.encode(text).length);
+    }
+    const long = JSON.stringify('x"'.repeat(60_000));
+    for (const text of [`[${long}}`, `{"a":[${long}]]`, `[${long}`, `[${long.slice(0, -1)}]`])
+      expect(() => skipValue(utf8.encode(text), 0)).toThrow(JsonSyntaxError);
+  });
+
   it("refuses mismatched or unterminated containers and bad top-level scalars", () => {
     for (const text of ["[1,2}", '{"a":[}', '["]', "[[[]]", "-", "01", "1.", "+1", "nul", "truex"]) {
       expect(() => skipValue(utf8.encode(text), 0), text).toThrow(JsonSyntaxError);
