@@ -202,24 +202,26 @@ export function verdicts(runtimes: Record<string, RuntimeFigures>, settings: Set
       values: each((f) => {
         const g = f.bodyGrowth;
         const bare = f.bodyGrowthNoAssets;
-        const judged = bare?.slopeMsPerMiB ?? g.slopeMsPerMiB;
+        // Each slope against the JSON.parse timed between its own rounds.
+        const judged = bare ?? g;
         const label = bare
-          ? `${bare.slopeMsPerMiB.toFixed(2)} without [assets] (${g.slopeMsPerMiB.toFixed(2)} with)`
-          : g.slopeMsPerMiB.toFixed(2);
-        return { value: `${label} vs ${g.jsonParseMsPerMiB.toFixed(2)} ms/MiB`, met: judged <= g.jsonParseMsPerMiB };
+          ? `${bare.slopeMsPerMiB.toFixed(2)} vs ${bare.jsonParseMsPerMiB.toFixed(2)} without [assets] (${g.slopeMsPerMiB.toFixed(2)} vs ${g.jsonParseMsPerMiB.toFixed(2)} with)`
+          : `${g.slopeMsPerMiB.toFixed(2)} vs ${g.jsonParseMsPerMiB.toFixed(2)}`;
+        return { value: `${label} ms/MiB`, met: judged.slopeMsPerMiB <= judged.jsonParseMsPerMiB };
       }),
     },
     {
-      target: "peak memory for one 3.5 MiB request (RSS high-water rise ÷ body, warmed isolate)",
+      target: "peak memory for one 3.5 MiB request (RSS high-water rise ÷ body; warmed and fresh isolate)",
       limit: "≤ 3x",
-      // Judged without the local [assets] layer, which on Cloudflare runs before the Worker, in an isolate
-      // that has scanned a long body before (request-memory.ts); the first one's JIT compile is shown beside.
+      // Judged without the local [assets] layer, which on Cloudflare runs before the Worker, both in an
+      // isolate that has read long bodies before and as the first long body a fresh isolate sees
+      // (request-memory.ts): a new isolate meeting a long conversation is an everyday case.
       values: each((f) => {
         const m = f.requestMemory;
         if (!m) return { value: "not measured (Miniflare only)", met: true };
         return {
-          value: `${m.warm.routerNoAssetsToBody.toFixed(2)}x without [assets] (${m.warm.routerToBody.toFixed(2)}x with; first long body in a fresh isolate ${m.routerNoAssetsToBody.toFixed(2)}x / ${m.routerToBody.toFixed(2)}x)`,
-          met: m.warm.routerNoAssetsToBody <= 3,
+          value: `${m.warm.routerNoAssetsToBody.toFixed(2)}x warmed / ${m.routerNoAssetsToBody.toFixed(2)}x fresh without [assets] (${m.warm.routerToBody.toFixed(2)}x / ${m.routerToBody.toFixed(2)}x with)`,
+          met: m.warm.routerNoAssetsToBody <= 3 && m.routerNoAssetsToBody <= 3,
         };
       }),
     },
@@ -340,12 +342,13 @@ export function markdown(
       ),
       row(`… without [assets] at the same sizes`, (f) =>
         f.bodyGrowthNoAssets
-          ? `${f.bodyGrowthNoAssets.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms (slope ${f.bodyGrowthNoAssets.slopeMsPerMiB.toFixed(2)} ms/MiB)`
+          ? `${f.bodyGrowthNoAssets.sizes.map((x) => x.routerMinusFloorMs.toFixed(2)).join(" / ")} ms (slope ${f.bodyGrowthNoAssets.slopeMsPerMiB.toFixed(2)}; JSON.parse ${f.bodyGrowthNoAssets.jsonParseMsPerMiB.toFixed(2)}, fastest ${f.bodyGrowthNoAssets.jsonParseBestMsPerMiB.toFixed(2)} ms/MiB)`
           : "not measured",
       ),
       row(
-        "**body growth slope** / one JSON.parse of the body (Node)",
-        (f) => `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} ms/MiB`,
+        "**body growth slope** / one JSON.parse of the body (Node, median of batches between rounds; fastest batch)",
+        (f) =>
+          `**${f.bodyGrowth.slopeMsPerMiB.toFixed(2)}** / ${f.bodyGrowth.jsonParseMsPerMiB.toFixed(2)} ms/MiB (${f.bodyGrowth.jsonParseBestMsPerMiB.toFixed(2)})`,
       ),
       row("one 3.5 MiB request, peak RSS rise: floor / router (÷ body) / router without [assets] (÷ body); warmed isolate", (f) => {
         const m = f.requestMemory?.warm;
@@ -353,7 +356,7 @@ export function markdown(
           ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)`
           : "not measured";
       }),
-      row("… the same as the first long body a fresh isolate sees (its JIT compiles the scanner then)", (f) => {
+      row("… the same as the first long body a fresh isolate sees", (f) => {
         const m = f.requestMemory;
         return m
           ? `${mib1(m.floorPeakRiseBytes)} / ${mib1(m.routerPeakRiseBytes)} (${m.routerToBody.toFixed(2)}x) / ${mib1(m.routerNoAssetsPeakRiseBytes)} (${m.routerNoAssetsToBody.toFixed(2)}x)`

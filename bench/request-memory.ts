@@ -3,10 +3,10 @@
 // processes' high-water mark of resident memory (VmHWM) is what that request took at its peak, the
 // runtime's own buffering included (the floor's rise shows that part).
 //
-// Two warm-ups: "cold", small chat requests only, so the first large body is also the first time the
-// isolate's JIT compiles the router's body scanner for long strings (a one-off of a few MiB per isolate);
-// and "warm", the same plus a few 256 KiB bodies first (floor and router alike), so the rise is the
-// request's own buffers, as in an isolate that has served long conversations before.
+// Two warm-ups: "cold", small chat requests only, so the large body is the first long one the isolate
+// sees (the runtime and V8 grow their buffers and heaps for it then, and the rise is larger); and
+// "warm", the same plus a few 256 KiB bodies first (floor and router alike), as in an isolate that has
+// served long conversations before. The target holds for both.
 import { readFileSync } from "node:fs";
 import { exchange, type Target } from "./client.ts";
 

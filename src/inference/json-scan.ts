@@ -6,7 +6,8 @@
 // the router's shape):
 // - the top level is checked fully: one object, string keys, ':' and ',' where they belong, every
 //   scalar value a valid JSON number or literal, nothing but whitespace after the closing brace;
-// - nested objects and arrays are checked for balanced, matching brackets and terminated strings only;
+// - nested objects and arrays are checked for balanced, matching brackets and terminated strings only
+//   (a backslash outside a string, never valid JSON, escapes a quote or backslash after it as inside one);
 // - string contents (escapes, control characters, UTF-8) are checked only where the router reads them
 //   (see request-body.ts): elsewhere they pass to the host untouched.
 // Every byte that can end a string or a container is ASCII, and UTF-8 never uses an ASCII byte inside a

@@ -76,6 +76,34 @@ describe("the JSON byte scanner", () => {
       expect(() => skipValue(utf8.encode(text), 0)).toThrow(JsonSyntaxError);
   });
 
+  // The same decision as a plain byte-by-byte walk of strings and brackets, on any bytes (mostly not JSON):
+  // where a container ends, how many elements it holds, or that it is mismatched or unterminated.
+  it("agrees with a byte-by-byte walk on arbitrary bytes, valid or not, short or crossing pieces", () => {
+    const unit = fc.constantFrom("a", " ", "\\", '"', "[", "]", "{", "}", ",", "ü", "\n");
+    const soup = fc.oneof(
+      fc.string({ unit, maxLength: 200 }),
+      fc.string({ unit, maxLength: 6000 }),
+      // Long runs of one byte, so that blocks of backslashes, quotes or brackets meet block and piece edges.
+      fc.array(fc.tuple(unit, fc.nat({ max: 900 })), { maxLength: 8 }).map((runs) => runs.map(([u, n]) => u.repeat(n + 1)).join("")),
+    );
+    fc.assert(
+      fc.property(fc.nat({ max: 70 }), fc.constantFrom("[", "{"), soup, (shift, open, rest) => {
+        const bytes = utf8.encode(`${" ".repeat(shift)}${open}${rest}`);
+        const expected = walk(bytes, shift);
+        const actual = (() => {
+          try {
+            return skipValue(bytes, shift);
+          } catch (error) {
+            expect(error).toBeInstanceOf(JsonSyntaxError);
+            return "refused";
+          }
+        })();
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it("refuses mismatched or unterminated containers and bad top-level scalars", () => {
     for (const text of ["[1,2}", '{"a":[}', '["]', "[[[]]", "-", "01", "1.", "+1", "nul", "truex"]) {
       expect(() => skipValue(utf8.encode(text), 0), text).toThrow(JsonSyntaxError);
@@ -89,3 +117,35 @@ describe("the JSON byte scanner", () => {
     expect(scanObject(bytes, 0)).toHaveLength(1);
   });
 });
+
+/** The reference: one byte at a time, a stack of open brackets, and a backslash that escapes a backslash or a quote. */
+function walk(bytes: Uint8Array, at: number): { end: number; elements: number } | "refused" {
+  const closing: number[] = [];
+  let commas = 0;
+  let inString = false;
+  let empty = true;
+  for (let i = at; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    if (closing.length === 1 && i > at && !inString && byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) {
+      if (byte !== 0x5d && byte !== 0x7d) empty = false;
+    }
+    // Like the scan, a backslash escapes a backslash or quote after it outside strings too (where JSON never
+    // has one); brackets and commas after it still count there.
+    if (byte === 0x5c) {
+      if (bytes[i + 1] === 0x5c || bytes[i + 1] === 0x22) i++;
+      continue;
+    }
+    if (inString) {
+      if (byte === 0x22) inString = false;
+      continue;
+    }
+    if (byte === 0x22) inString = true;
+    else if (byte === 0x5b) closing.push(0x5d);
+    else if (byte === 0x7b) closing.push(0x7d);
+    else if (byte === 0x5d || byte === 0x7d) {
+      if (closing.pop() !== byte) return "refused";
+      if (closing.length === 0) return { end: i + 1, elements: empty ? 0 : commas + 1 };
+    } else if (byte === 0x2c && closing.length === 1) commas++;
+  }
+  return "refused";
+}
