@@ -87,7 +87,7 @@ export async function bodyGrowth(
   const largest = bodies.get(GROWTH_SIZES.at(-1)!)!.router;
   const largestText = largest.toString("utf8");
   const parse = () => JSON.parse(largestText);
-  perMiB(largest, parse);
+  perMiB(largest, parse); // warm-up: V8 compiles the parse path first
   const parseFigures: number[] = [];
   for (let r = 0; r < plan.rounds; r++) {
     const order = r % 2 ? [router, floor] : [floor, router];

@@ -66,6 +66,7 @@ async function writeInSlices(writer: WritableStreamDefaultWriter<Uint8Array>, pi
     // The host stopped reading (it answered early, or the request was aborted): nothing more to send.
   }
 }
+
 /** The Workers runtime's stream with a declared length (absent in Node, where the bench calls the reader). */
 export const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
   .FixedLengthStream;

@@ -123,12 +123,8 @@ function walk(bytes: Uint8Array, at: number): { end: number; elements: number } 
   const closing: number[] = [];
   let commas = 0;
   let inString = false;
-  let empty = true;
   for (let i = at; i < bytes.length; i++) {
     const byte = bytes[i] as number;
-    if (closing.length === 1 && i > at && !inString && byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) {
-      if (byte !== 0x5d && byte !== 0x7d) empty = false;
-    }
     // Like the scan, a backslash escapes a backslash or quote after it outside strings too (where JSON never
     // has one); brackets and commas after it still count there.
     if (byte === 0x5c) {
@@ -144,7 +140,10 @@ function walk(bytes: Uint8Array, at: number): { end: number; elements: number } 
     else if (byte === 0x7b) closing.push(0x7d);
     else if (byte === 0x5d || byte === 0x7d) {
       if (closing.pop() !== byte) return "refused";
-      if (closing.length === 0) return { end: i + 1, elements: empty ? 0 : commas + 1 };
+      if (closing.length === 0) {
+        const empty = bytes.subarray(at + 1, i).every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
+        return { end: i + 1, elements: empty ? 0 : commas + 1 };
+      }
     } else if (byte === 0x2c && closing.length === 1) commas++;
   }
   return "refused";
