@@ -35,7 +35,7 @@ const settings: Settings = {
   rateLimitPerMinute: 1_000_000_000,
   latency: quick ? { warmup: 30, rounds: 3, perRound: 20 } : { warmup: 200, rounds: 9, perRound: 50 },
   throughput: quick ? { concurrency: 16, seconds: 2, rounds: 2 } : { concurrency: 16, seconds: 10, rounds: 4 },
-  streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 5, perRound: 4 },
+  streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 8, perRound: 5 },
   bodyGrowth: quick ? { rounds: 2, perRound: 3 } : { rounds: 8, perRound: 10 },
   cpu: quick ? { rounds: 2, plain: 100, streams: 4 } : { rounds: 3, plain: 250, streams: 8 },
 };

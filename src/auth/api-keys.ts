@@ -2,6 +2,7 @@
 import type { AuthenticatedUser, Env } from "../env.ts";
 import { ApiKeyRecord, hashKey, KEY_PREFIX, listing, newKey, parseKey, type ApiKeyListing } from "./key-format.ts";
 import { timingSafeEqual } from "./timing-safe.ts";
+import { upkeepSoon } from "../upkeep.ts";
 import { forgetMissing, recordMissing, skipLookup } from "./unknown-keys.ts";
 
 /**
@@ -48,10 +49,10 @@ function remember(keyId: string, entry: Verified): void {
   verified.set(keyId, entry);
 }
 
-/** Reads KV again for a remembered key, keeping the request that asked waiting for nothing. */
+/** Reads KV again for a remembered key, a moment after the request that asked (upkeep.ts), which waits for nothing. */
 function refresh(env: Env, keyId: string, entry: Verified, client: string, waitUntil: (work: Promise<unknown>) => void): void {
   entry.refreshing = true;
-  const work = lookup(env, keyId, entry.key, client, Date.now()).then(
+  const work = upkeepSoon(() => lookup(env, keyId, entry.key, client, Date.now())).then(
     (user) => {
       // Only the entry this read was for: a revocation or a newer entry in between wins.
       if (verified.get(keyId) !== entry) return;

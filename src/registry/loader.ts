@@ -5,6 +5,7 @@
 import type { Env } from "../env.ts";
 import { configError } from "../errors.ts";
 import type { ProviderIds } from "../model-id.ts";
+import { upkeepSoon } from "../upkeep.ts";
 import { checkRegistry, isPool, type Pool, type Provider, type RegistryDocument } from "./schema.ts";
 
 export const REGISTRY_KEY = "registry";
@@ -107,7 +108,8 @@ export async function loadRegistry(env: Env, now = Date.now(), waitUntil?: (work
     if (!current.refreshing) {
       current.refreshing = true;
       // A broken registry found this way is remembered by the read; this request is already answered.
-      waitUntil(readAndRemember(env, now, current).catch(() => {}));
+      // Read a moment after this request's own work (upkeep.ts).
+      waitUntil(upkeepSoon(() => readAndRemember(env, now, current)).catch(() => {}));
     }
     return current.value;
   }

@@ -134,6 +134,22 @@ describe("a verified key past its first second", () => {
     expect(await verifyKey(testEnv, key, "client", t0 + 2_100, (work) => background.push(work))).toBeUndefined();
   });
 
+  it("is read again only after the request that found it stale has gone on with its own work", async () => {
+    const key = await userKey("ivan");
+    const t0 = Date.now();
+    await verifyKey(testEnv, key, "client", t0);
+    let reads = 0;
+    const kv = testEnv.CONFIG;
+    const counted = { ...testEnv, CONFIG: { get: (...args: Parameters<typeof kv.get>) => (reads++, kv.get(...args)) } } as typeof testEnv;
+    const background: Promise<unknown>[] = [];
+    expect(await verifyKey(counted, key, "client", t0 + 2_000, (work) => background.push(work))).toMatchObject({ userId: "ivan" });
+    // The request's next step (a timer that is due at once, as its host's answer would be) runs before any KV read.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toBe(0);
+    await Promise.all(background);
+    expect(reads).toBe(1);
+  });
+
   it("waits for KV when it is older than a minute, or when the request cannot wait for background work", async () => {
     const key = await userKey("grace");
     const t0 = Date.now();

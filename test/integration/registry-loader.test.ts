@@ -100,6 +100,21 @@ describe("a registry past its ten seconds", () => {
     expect((await loadRegistry(testEnv, Date.now())).get("garage")?.baseUrl).toBe("https://new.example.net");
   });
 
+  it("is read again only after the request that found it stale has gone on with its own work", async () => {
+    await putRegistry(doc("https://old.example.net"));
+    const t0 = Date.now();
+    await loadRegistry(testEnv, t0);
+    let reads = 0;
+    const kv = testEnv.CONFIG;
+    const counted = { ...testEnv, CONFIG: { get: (...args: Parameters<typeof kv.get>) => (reads++, kv.get(...args)) } } as unknown as Env;
+    const background: Promise<unknown>[] = [];
+    await loadRegistry(counted, t0 + 11_000, (work) => background.push(work));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(reads).toBe(0);
+    await Promise.all(background);
+    expect(reads).toBe(1);
+  });
+
   it("is not used after a minute: the request waits for KV", async () => {
     await putRegistry(doc("https://old.example.net"));
     const t0 = Date.now();
