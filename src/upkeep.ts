@@ -2,7 +2,7 @@
 // The request that notices it is due does not wait for it, and the work does not start inside that
 // request either: it starts UPKEEP_DELAY_MS later, by when a request's own work is done or it is waiting
 // on its host. Begun at once, the read and its parsing ran between the request's own steps. Locally
-// (where KV runs in the same workerd process) that added 1 to 3 ms to the first request after a few
+// (where KV runs in the same workerd process) that added 2 to 3.5 ms to the first request after a few
 // seconds of quiet, the usual case for a chat or an agent between turns (issue 16).
 export const UPKEEP_DELAY_MS = 25;
 
