@@ -1,8 +1,8 @@
 // API-key storage in KV and the lookup on every request.
 import type { AuthenticatedUser, Env } from "../env.ts";
 import { ApiKeyRecord, hashKey, KEY_PREFIX, listing, newKey, parseKey, type ApiKeyListing } from "./key-format.ts";
-import { timingSafeEqual } from "./timing-safe.ts";
 import { upkeepSoon } from "../upkeep.ts";
+import { timingSafeEqual } from "./timing-safe.ts";
 import { forgetMissing, recordMissing, skipLookup } from "./unknown-keys.ts";
 
 /**

@@ -10,6 +10,14 @@ import { CANARY_VALUES, TEST_SECRETS } from "../secrets.ts";
 
 export const testEnv = env as unknown as Env;
 
+/** The test env with a KV that only reads, and counts its `get` calls: for tests of when the router reads KV. */
+export function countingKvReads(): { env: Env; reads: () => number } {
+  let reads = 0;
+  const kv = testEnv.CONFIG;
+  const get = ((...args: Parameters<typeof kv.get>) => (reads++, kv.get(...args))) as typeof kv.get;
+  return { env: { ...testEnv, CONFIG: { get } as unknown as typeof kv }, reads: () => reads };
+}
+
 /**
  * Writes a registry document to KV (as `providers push` does) and starts the isolate afresh for it:
  * no cached registry, no cached model lists, every circuit breaker closed.

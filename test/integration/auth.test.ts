@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { revokeKey, verifyKey } from "../../src/auth/api-keys.ts";
 import { llamaSwapDouble } from "../doubles/llama-swap.ts";
 import { useOutbound } from "../doubles/outbound.ts";
-import { adminToken, call, dumpResponse, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
+import { adminToken, call, countingKvReads, dumpResponse, expectNoSecrets, putRegistry, testEnv, userKey } from "../helpers/worker.ts";
 
 const outbound = useOutbound();
 
@@ -138,16 +138,14 @@ describe("a verified key past its first second", () => {
     const key = await userKey("ivan");
     const t0 = Date.now();
     await verifyKey(testEnv, key, "client", t0);
-    let reads = 0;
-    const kv = testEnv.CONFIG;
-    const counted = { ...testEnv, CONFIG: { get: (...args: Parameters<typeof kv.get>) => (reads++, kv.get(...args)) } } as typeof testEnv;
+    const counted = countingKvReads();
     const background: Promise<unknown>[] = [];
-    expect(await verifyKey(counted, key, "client", t0 + 2_000, (work) => background.push(work))).toMatchObject({ userId: "ivan" });
+    expect(await verifyKey(counted.env, key, "client", t0 + 2_000, (work) => background.push(work))).toMatchObject({ userId: "ivan" });
     // The request's next step (a timer that is due at once, as its host's answer would be) runs before any KV read.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(reads).toBe(0);
+    expect(counted.reads()).toBe(0);
     await Promise.all(background);
-    expect(reads).toBe(1);
+    expect(counted.reads()).toBe(1);
   });
 
   it("waits for KV when it is older than a minute, or when the request cannot wait for background work", async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env.ts";
 import { forgetRegistry, loadRegistry } from "../../src/registry/loader.ts";
-import { adminToken, call, clearRegistry, putRegistry, testEnv } from "../helpers/worker.ts";
+import { adminToken, call, clearRegistry, countingKvReads, putRegistry, testEnv } from "../helpers/worker.ts";
 
 const legacyEnv = (vars: Partial<Env>): Env => ({ ...testEnv, ...vars }) as Env;
 
@@ -104,15 +104,13 @@ describe("a registry past its ten seconds", () => {
     await putRegistry(doc("https://old.example.net"));
     const t0 = Date.now();
     await loadRegistry(testEnv, t0);
-    let reads = 0;
-    const kv = testEnv.CONFIG;
-    const counted = { ...testEnv, CONFIG: { get: (...args: Parameters<typeof kv.get>) => (reads++, kv.get(...args)) } } as unknown as Env;
+    const counted = countingKvReads();
     const background: Promise<unknown>[] = [];
-    await loadRegistry(counted, t0 + 11_000, (work) => background.push(work));
+    await loadRegistry(counted.env, t0 + 11_000, (work) => background.push(work));
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(reads).toBe(0);
+    expect(counted.reads()).toBe(0);
     await Promise.all(background);
-    expect(reads).toBe(1);
+    expect(counted.reads()).toBe(1);
   });
 
   it("is not used after a minute: the request waits for KV", async () => {
