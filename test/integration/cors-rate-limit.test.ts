@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
-import { REQUESTS_PER_CALL } from "../../src/http/rate-limit.ts";
+import { MAX_LEASE, MIN_LEASE } from "../../src/http/rate-limit.ts";
 import { call, testEnv, userKey } from "../helpers/worker.ts";
 
 // The real app with a changed environment: the settings a deployment would have.
@@ -56,38 +56,73 @@ describe("CORS", () => {
 describe("the per-key rate limit", () => {
   it("answers 429 in OpenAI's shape with Retry-After when the limiter says no", async () => {
     const key = await userKey("dave");
-    const seen: string[] = [];
-    const limiter = { limit: async ({ key: k }: { key: string }) => (seen.push(k), { success: false }) };
+    const seen: RateLimitOptions[] = [];
+    const limiter = { limit: async (options: RateLimitOptions) => (seen.push(options), { success: false }) };
     const res = await withEnv({ RATE_LIMITER: limiter as unknown as RateLimit })("/api/settings", {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("60");
     expect(await res.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
-    expect(seen).toEqual([key.split("_")[1]]);
+    expect(seen).toEqual([{ key: key.split("_")[1], delta: MIN_LEASE }]);
   });
 
   afterEach(() => void vi.restoreAllMocks());
 
-  /** A limiter that says yes `allowed` times, then no; it counts its calls. */
+  /** A limiter that says yes `allowed` times, then no; it keeps the `delta` of every call. */
   const limiterAllowing = (allowed: number) => {
-    const state = { calls: 0, allowed };
-    const limiter = { limit: async () => ({ success: ++state.calls <= state.allowed }) };
+    const state = { calls: 0, allowed, deltas: [] as number[] };
+    const limiter = {
+      limit: async ({ delta }: RateLimitOptions) => (state.deltas.push(delta ?? 1), { success: ++state.calls <= state.allowed }),
+    };
     return { state, call: withEnv({ RATE_LIMITER: limiter as unknown as RateLimit }) };
   };
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   // Behind authentication and the limit, but no route: the cheapest request the limit applies to.
   const PATH = "/v1/no-such-route";
 
-  it("asks the binding once per 10 requests of a key, and answers a flood with 429 once it says no", async () => {
+  it("a flood takes leases of MAX_LEASE requests, is admitted only what the binding granted, then gets 429", async () => {
     const key = await userKey("erin");
     const { state, call } = limiterAllowing(3);
+    // All at one instant: the rate the leases are sized by is as high as it gets.
+    vi.spyOn(Date, "now").mockReturnValue(Date.now());
     const statuses: number[] = [];
-    for (let i = 0; i < 3 * REQUESTS_PER_CALL + 5; i++)
+    for (let i = 0; i < MIN_LEASE + 2 * MAX_LEASE + 5; i++)
       statuses.push((await call(PATH, { headers: { authorization: `Bearer ${key}` } })).status);
-    expect(statuses.slice(0, 3 * REQUESTS_PER_CALL).every((s) => s === 404)).toBe(true);
-    expect(statuses.slice(3 * REQUESTS_PER_CALL)).toEqual([429, 429, 429, 429, 429]);
+    // The first lease is the smallest; the next ones are the largest.
+    expect(state.deltas.slice(0, 3)).toEqual([MIN_LEASE, MAX_LEASE, MAX_LEASE]);
+    const granted = MIN_LEASE + 2 * MAX_LEASE;
+    expect(statuses.slice(0, granted).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(granted)).toEqual([429, 429, 429, 429, 429]);
     // Three leases, one refusal; the refused key is not asked again at once.
     expect(state.calls).toBe(4);
+  });
+
+  /** `count` requests of a new key, `gapMs` apart on the clock the limiter sees; all must pass. */
+  const paced = async (user: string, count: number, gapMs: number) => {
+    const key = await userKey(user);
+    const { state, call } = limiterAllowing(1_000);
+    const start = Date.now();
+    const clock = vi.spyOn(Date, "now");
+    for (let i = 0; i < count; i++) {
+      clock.mockReturnValue(start + gapMs * i);
+      expect((await call(PATH, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    }
+    return state;
+  };
+
+  it("a quiet key takes the smallest leases, so an isolate holds few requests it does not use", async () => {
+    // One request every two seconds.
+    const state = await paced("judy", 20, 2_000);
+    expect(new Set(state.deltas)).toEqual(new Set([MIN_LEASE]));
+    // What was counted and not used: at most one and a half leases.
+    expect(sum(state.deltas) - 20).toBeLessThanOrEqual(1.5 * MIN_LEASE);
+  });
+
+  it("a key's lease follows its rate: about a second of its requests", async () => {
+    // 20 requests a second.
+    const state = await paced("mallory", 100, 50);
+    expect(state.deltas.slice(2).every((d) => d === 20)).toBe(true);
   });
 
   it("asks again a second after a refusal, and lets the key through when the binding does", async () => {
@@ -109,10 +144,8 @@ describe("the per-key rate limit", () => {
   it("concurrent first requests of a key share one call to the binding (and the next lease is asked for ahead)", async () => {
     const key = await userKey("grace");
     const { state, call } = limiterAllowing(100);
-    const answers = await Promise.all(
-      Array.from({ length: REQUESTS_PER_CALL }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })),
-    );
-    expect(answers.map((r) => r.status)).toEqual(Array(REQUESTS_PER_CALL).fill(404));
+    const answers = await Promise.all(Array.from({ length: MIN_LEASE }, () => call(PATH, { headers: { authorization: `Bearer ${key}` } })));
+    expect(answers.map((r) => r.status)).toEqual(Array(MIN_LEASE).fill(404));
     // One call they all waited for; once half of that lease was used, one more in the background.
     expect(state.calls).toBe(2);
   });
@@ -128,8 +161,9 @@ describe("the per-key rate limit", () => {
     };
     const request = withEnv({ RATE_LIMITER: limiter as unknown as RateLimit });
     const auth = { headers: { authorization: `Bearer ${key}` } };
-    // The lease of 10, then up to one more lease ahead of the answer on its way: 20 requests pass without it.
-    for (let i = 0; i < 2 * REQUESTS_PER_CALL; i++) expect((await request(PATH, auth)).status).toBe(404);
+    vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    // The first lease, then up to the next lease (the largest, at this rate) ahead of the answer on its way.
+    for (let i = 0; i < MIN_LEASE + MAX_LEASE; i++) expect((await request(PATH, auth)).status).toBe(404);
     expect(calls).toBe(2);
     // Past that, the next request waits for the answer, and passes once it comes.
     let settled = false;
@@ -138,7 +172,7 @@ describe("the per-key rate limit", () => {
     expect(settled).toBe(false);
     held = false;
     answer?.();
-    // That answer paid for the 10 requests let through ahead of it; the waiting one needed a lease more.
+    // That answer paid for the requests let through ahead of it; the waiting one needed a lease more.
     expect((await waiting).status).toBe(404);
     expect(calls).toBe(3);
   });
