@@ -33,7 +33,7 @@ const settings: Settings = {
   modelsPerHost: 8,
   // The router's limit is 600 a minute per key; a throughput run makes far more requests than that.
   rateLimitPerMinute: 1_000_000_000,
-  latency: quick ? { warmup: 30, rounds: 3, perRound: 20 } : { warmup: 200, rounds: 9, perRound: 50 },
+  latency: quick ? { warmup: 30, rounds: 3, perRound: 20 } : { warmup: 200, rounds: 15, perRound: 50 },
   throughput: quick ? { concurrency: 16, seconds: 2, rounds: 2 } : { concurrency: 16, seconds: 10, rounds: 4 },
   streaming: quick ? { rounds: 2, perRound: 2 } : { rounds: 8, perRound: 5 },
   bodyGrowth: quick ? { rounds: 2, perRound: 3 } : { rounds: 8, perRound: 10 },
