@@ -39,7 +39,7 @@ const MAX_KEYS = 10_000;
 interface KeyState {
   /** Requests left of the leases granted; below zero while requests run ahead of an answer on its way. */
   left: number;
-  /** The size of the next lease to ask for. */
+  /** The size of the lease asked for last: where the next refill starts, and how far the key may run ahead. */
   lease: number;
   /** Requests admitted since the last ask, and when that ask began: the key's rate here. */
   admitted: number;
