@@ -20,7 +20,7 @@
 //   isolate's own share of the key's rate, so over k isolates that is about 1.5 s of the key's traffic
 //   in all (MIN_LEASE each at the least), not k times a fixed lease.
 // Once the binding says no, the key gets 429 in this isolate without asking again for NO_RECHECK_MS
-// (requests already leased are still let through).
+// (requests already leased are still let through). A binding that fails to answer fails open.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -53,6 +53,8 @@ interface KeyState {
 }
 
 const keys = new Map<string, KeyState>();
+/** The binding's first failure in this isolate was logged (once: a failing binding fails every call). */
+let warned = false;
 
 /** Forgets every lease and refusal (tests). */
 export function resetRateLimits(): void {
@@ -73,13 +75,29 @@ function ask(limiter: RateLimit, key: string, state: KeyState): Promise<void> {
   state.lease = delta;
   state.admitted = 0;
   state.askedAt = now;
-  state.asking = limiter
-    .limit({ key, delta })
-    .then(({ success }) => {
-      state.standing = success;
-      if (success) state.left += delta;
-      else state.refusedUntil = Date.now() + NO_RECHECK_MS;
-    })
+  let answer: Promise<RateLimitOutcome>;
+  try {
+    answer = limiter.limit({ key, delta });
+  } catch (error) {
+    answer = Promise.reject(error);
+  }
+  state.asking = answer
+    .then(
+      ({ success }) => {
+        state.standing = success;
+        if (success) state.left += delta;
+        else state.refusedUntil = Date.now() + NO_RECHECK_MS;
+      },
+      (error: unknown) => {
+        // The limit guards the hosts; no request's answer depends on it. A binding that fails (an outage,
+        // a runtime without `delta`) lets the lease through instead of failing requests with 500, and is
+        // asked again at the next lease.
+        state.standing = true;
+        state.left += delta;
+        if (!warned) console.warn(`RATE_LIMITER failed, requests pass unlimited until it answers: ${String(error)}`);
+        warned = true;
+      },
+    )
     .finally(() => (state.asking = undefined));
   return state.asking;
 }
@@ -97,8 +115,8 @@ async function admit(limiter: RateLimit, key: string, waitUntil: (work: Promise<
     if (leased || (state.standing && state.asking && state.left > -state.lease)) {
       state.left--;
       state.admitted++;
-      // Kept alive past this request's answer; a failed call only means the next request asks again.
-      if (state.left <= state.lease / 2 && !state.asking && state.standing) waitUntil(ask(limiter, key, state).catch(() => {}));
+      // Kept alive past this request's answer (ask never rejects: a failing binding fails open).
+      if (state.left <= state.lease / 2 && !state.asking && state.standing) waitUntil(ask(limiter, key, state));
       return true;
     }
     await ask(limiter, key, state);

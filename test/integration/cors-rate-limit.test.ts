@@ -177,6 +177,28 @@ describe("the per-key rate limit", () => {
     expect(calls).toBe(3);
   });
 
+  it("fails open: a binding that fails lets requests through (not 500) and is asked again once per lease", async () => {
+    const key = await userKey("oscar");
+    let calls = 0;
+    const limiter = {
+      limit: async () => {
+        calls++;
+        throw new Error("bad rate limit options: [delta]");
+      },
+    };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const request = withEnv({ RATE_LIMITER: limiter as unknown as RateLimit });
+    vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    for (let i = 0; i < MIN_LEASE + MAX_LEASE; i++)
+      expect((await request(PATH, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    // Leases as with a working binding: 4, then 60 each, the next asked for at half of one.
+    expect(calls).toBe(3);
+    // Said once, without the key.
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain("RATE_LIMITER failed");
+    expect(String(warn.mock.calls[0]?.[0])).not.toContain(key);
+  });
+
   it("with the binding as wrangler.toml configures it, a key gets 600 requests a minute, then 429", async () => {
     const key = await userKey("heidi");
     let admitted = 0;
