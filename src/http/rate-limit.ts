@@ -56,9 +56,10 @@ const keys = new Map<string, KeyState>();
 /** The binding's first failure in this isolate was logged (once: a failing binding fails every call). */
 let warned = false;
 
-/** Forgets every lease and refusal (tests). */
+/** Forgets every lease, refusal and the failure warning (tests). */
 export function resetRateLimits(): void {
   keys.clear();
+  warned = false;
 }
 
 /** About LEASE_MS of the requests admitted since the last ask, within the bounds. */

@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
-import { MAX_LEASE, MIN_LEASE } from "../../src/http/rate-limit.ts";
+import { MAX_LEASE, MIN_LEASE, resetRateLimits } from "../../src/http/rate-limit.ts";
 import { call, testEnv, userKey } from "../helpers/worker.ts";
 
 // The real app with a changed environment: the settings a deployment would have.
@@ -186,6 +186,7 @@ describe("the per-key rate limit", () => {
         throw new Error("bad rate limit options: [delta]");
       },
     };
+    resetRateLimits(); // the warning is said once per isolate
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const request = withEnv({ RATE_LIMITER: limiter as unknown as RateLimit });
     vi.spyOn(Date, "now").mockReturnValue(Date.now());
