@@ -2,7 +2,7 @@
 // sees, with values that parse to the same thing, and it refuses top-level syntax errors.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { JsonSyntaxError, parseSlice, scanObject, skipString, skipValue } from "../../src/inference/json-scan.ts";
+import { isWhitespace, JsonSyntaxError, parseSlice, scanObject, skipString, skipValue } from "../../src/inference/json-scan.ts";
 
 const utf8 = new TextEncoder();
 
@@ -141,7 +141,7 @@ function walk(bytes: Uint8Array, at: number): { end: number; elements: number } 
     else if (byte === 0x5d || byte === 0x7d) {
       if (closing.pop() !== byte) return "refused";
       if (closing.length === 0) {
-        const empty = bytes.subarray(at + 1, i).every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
+        const empty = bytes.subarray(at + 1, i).every(isWhitespace);
         return { end: i + 1, elements: empty ? 0 : commas + 1 };
       }
     } else if (byte === 0x2c && closing.length === 1) commas++;
