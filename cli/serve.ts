@@ -112,12 +112,21 @@ export async function serveWorker(options: ServeOptions): Promise<LocalWorker> {
   };
 }
 
+/** How often a running `npm start` checks that whatever started it is still there. */
+const PARENT_CHECK_MS = 1_000;
+
 /**
  * How `npm start` and `npm run demo` end: `stop` disposes what they started (once, whatever calls it)
  * and exits with the code; `onSignals` replaces wrangler's own Ctrl-C handlers (which exit with 130
  * before the demo hosts are down) so a signal stops everything first and exits 0.
+ * It also stops when the process that started it is gone. `npm start` runs this script under a shell,
+ * and a SIGTERM sent to npm (by `kill`, a process manager, an IDE's stop button) ends npm and the shell
+ * without reaching this process: it would go on serving, holding the port and the workerd processes.
+ * Ctrl-C reaches every process of the terminal's group, so it needs none of this. A parent that is gone
+ * shows as a new parent pid (the orphan is adopted); Windows keeps the old one, so there it never fires.
  */
 export function localShutdown(parts: () => (Promise<unknown> | undefined)[]): { stop(code: number): Promise<never>; onSignals(): void } {
+  const parent = process.ppid;
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     if (!stopping) {
@@ -133,6 +142,13 @@ export function localShutdown(parts: () => (Promise<unknown> | undefined)[]): { 
         process.removeAllListeners(signal);
         process.on(signal, () => void stop(0));
       }
+      // Once: a second call to `stop` exits at once (a second Ctrl-C), which would cut this one's cleanup short.
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        void stop(0);
+      }, PARENT_CHECK_MS);
+      watch.unref();
     },
   };
 }
