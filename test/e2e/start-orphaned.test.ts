@@ -23,17 +23,24 @@ describe("npm start whose shell is killed", () => {
     let output = "";
     // The pipe closes when the last process holding it (the script, and anything it left running) is gone.
     const closed = new Promise<void>((resolve) => shell.stdout.on("close", () => resolve()));
-    const ready = new Promise<void>((resolve) =>
+    const ready = new Promise<void>((resolve, reject) => {
       shell.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes("Ctrl-C stops it.")) resolve();
-      }),
-    );
-    shell.stderr.resume();
+      });
+      void closed.then(() => reject(new Error(`the router ended before it was ready:\n${output}`)));
+    });
+    shell.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     cleanups.push(async () => {
       // If the router outlived the shell after all, stop it here (its pid is not ours to wait on).
       const pid = /^router pid (\d+)$/m.exec(output)?.[1];
-      if (pid && shell.stdout.readable) process.kill(Number(pid), "SIGTERM");
+      if (!pid || !shell.stdout.readable) return;
+      try {
+        process.kill(Number(pid), "SIGTERM");
+      } catch {
+        // already gone
+      }
+      await closed;
     });
     await ready;
     const url = /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string;
