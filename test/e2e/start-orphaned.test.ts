@@ -14,7 +14,8 @@ describe("npm start whose shell is killed", () => {
   it("stops the router and its runtime, and frees the port", async () => {
     const { dir, remove } = await freshClone();
     cleanups.push(remove);
-    // As npm runs a script: under `sh -c`, which waits for it (and tells its pid, for the cleanup below).
+    // Under a shell that waits for the script and does not pass SIGTERM on, as npm's does (started in the
+    // background here so that the shell can tell its pid, for the cleanup below).
     const shell = spawn("sh", ["-c", `"${process.execPath}" cli/start.ts & echo "router pid $!"; wait $!`], {
       cwd: dir,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", PORT: "0" },
