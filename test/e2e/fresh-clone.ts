@@ -30,8 +30,14 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
+/** Runs a script of the clone (`cli/start.ts`) with Node, as its npm script does. */
 export function startScript(dir: string, script: string, env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [join(dir, script)], {
+  return startIn(dir, process.execPath, [join(dir, script)], env);
+}
+
+/** Runs any command in the clone, its stdout and stderr collected as one output. */
+export function startIn(dir: string, command: string, args: string[], env: Record<string, string> = {}): Started {
+  const child = spawn(command, args, {
     cwd: dir,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
