@@ -4,10 +4,9 @@
 // it is what Cloudflare bills and limits. Targets run in alternating blocks, as everywhere in the bench.
 // A process's CPU includes the local runtime's own layers (Miniflare's entry Worker, wrangler's proxy),
 // which the floor pays too: read the differences.
-import { execFileSync } from "node:child_process";
 import { exchange, type Target } from "./client.ts";
 import { type Progress, rotated } from "./measurements.ts";
-import { statFields } from "./memory.ts";
+import { cpuMsOf } from "./proc-cpu.ts";
 import { round } from "./stats.ts";
 
 export interface CpuPlan {
@@ -23,26 +22,6 @@ export interface CpuCost {
   plainMs: number;
   /** CPU ms per streamed chat request (the whole stream). */
   streamMs: number;
-}
-
-/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux as built today). */
-const TICKS = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** The CPU ms the processes have used so far (exited ones count 0). */
-function cpuMsOf(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    // utime and stime are the stat file's fields 14 and 15.
-    const fields = statFields(pid);
-    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / TICKS;
 }
 
 async function block(target: Target, body: Buffer, count: number): Promise<void> {

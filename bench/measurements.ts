@@ -4,6 +4,7 @@
 import { exchange, type Target } from "./client.ts";
 import { COMPLETION, sseEvents, type Pacing } from "./host-replies.ts";
 import { sampleMemory } from "./memory.ts";
+import { cpuMsOf, machineCpuMs } from "./proc-cpu.ts";
 import { round } from "./stats.ts";
 
 export type Progress = (line: string) => void;
@@ -54,6 +55,15 @@ export interface Throughput {
   seconds: number;
   /** Peak summed RSS of the target's workerd processes while it was under load (absent for `direct`). */
   peakRssBytes?: number;
+  /** CPU ms per answered request of the target's workerd processes under this load (absent for `direct`). */
+  cpuMsPerRequest?: number;
+  /**
+   * The busiest of the target's workerd processes: its CPU ÷ the wall time, in cores. A process that runs
+   * its isolate on one thread tops out at 1: at that point the Worker's own CPU is what sets the rate.
+   */
+  busiestProcessCores?: number;
+  /** The share of the whole machine's CPU in use meanwhile (every process, every core; 1 = all busy). */
+  machineBusy?: number;
 }
 
 async function load(target: Target, concurrency: number, ms: number): Promise<{ ok: number; errors: number; ms: number }> {
@@ -83,17 +93,34 @@ export async function throughput(
   pidsOf: (t: Target) => number[],
   progress: Progress,
 ): Promise<Record<string, Throughput>> {
-  const totals = byName(targets, () => ({ ok: 0, errors: 0, ms: 0, peakRssBytes: 0 }));
+  const totals = byName(targets, () => ({
+    ok: 0,
+    errors: 0,
+    ms: 0,
+    peakRssBytes: 0,
+    cpuMs: 0,
+    busiestMs: 0,
+    machineBusyMs: 0,
+    machineMs: 0,
+  }));
   const slice = (plan.seconds * 1000) / plan.rounds;
   for (let r = 0; r < plan.rounds; r++) {
     for (const target of rotated(targets, r)) {
       const pids = pidsOf(target);
       const memory = pids.length ? sampleMemory(pids) : undefined;
+      const cpuBefore = pids.map((pid) => cpuMsOf([pid]));
+      const machineBefore = machineCpuMs();
       const part = await load(target, plan.concurrency, slice);
+      const machineAfter = machineCpuMs();
+      const cpuUsed = pids.map((pid, i) => cpuMsOf([pid]) - (cpuBefore[i] as number));
       const total = totals[target.name] as (typeof totals)[string];
       total.ok += part.ok;
       total.errors += part.errors;
       total.ms += part.ms;
+      total.cpuMs += cpuUsed.reduce((sum, ms) => sum + ms, 0);
+      total.busiestMs += Math.max(0, ...cpuUsed);
+      total.machineBusyMs += machineAfter.busy - machineBefore.busy;
+      total.machineMs += machineAfter.total - machineBefore.total;
       if (memory) total.peakRssBytes = Math.max(total.peakRssBytes, memory.stop().peakRssBytes);
     }
     progress(`throughput at concurrency ${plan.concurrency}: round ${r + 1}/${plan.rounds} done`);
@@ -107,6 +134,8 @@ export async function throughput(
         errors: t.errors,
         seconds: round(t.ms / 1000),
         ...(t.peakRssBytes ? { peakRssBytes: t.peakRssBytes } : {}),
+        ...(t.cpuMs && t.ok ? { cpuMsPerRequest: round(t.cpuMs / t.ok), busiestProcessCores: round(t.busiestMs / t.ms) } : {}),
+        ...(t.machineMs ? { machineBusy: round(t.machineBusyMs / t.machineMs) } : {}),
       },
     ]),
   );

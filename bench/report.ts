@@ -43,6 +43,11 @@ export interface RuntimeFigures {
   peer: PeerFigures;
   /** CPU per request of each target's own workerd processes (cpu-cost.ts), by target name. */
   cpu?: Record<string, CpuCost>;
+  /**
+   * During each target's throughput slices (measurements.ts): its workerd processes' CPU per request, the
+   * busiest of them in cores (1 = one thread saturated), and the machine's busy share.
+   */
+  underLoad?: Record<string, { cpuMsPerRequest: number; busiestProcessCores: number; machineBusy: number }>;
   bodyGrowth: GrowthFigures;
   /** The same through the router without the local [assets] layer. */
   bodyGrowthNoAssets?: GrowthFigures;
@@ -248,6 +253,16 @@ function diagnosticRows(runtimes: Record<string, RuntimeFigures>, names: string[
   ]);
 }
 
+function underLoadCells(f: RuntimeFigures, names: string[]): string {
+  if (!f.underLoad) return "not measured";
+  const cell = (name: string) => {
+    const u = f.underLoad?.[name];
+    return u ? `${u.cpuMsPerRequest.toFixed(2)} ms, ${u.busiestProcessCores.toFixed(2)} core, ${Math.round(u.machineBusy * 100)}%` : "—";
+  };
+  const peer = f.underLoad.portkey ? `; ${cell("portkey")}` : "";
+  return `${names.map(cell).join(" / ")}${peer}`;
+}
+
 function cpuCells(f: RuntimeFigures, pick: (c: CpuCost) => number, names: string[]): string {
   if (!f.cpu) return "not measured";
   const cell = (name: string) => {
@@ -292,6 +307,10 @@ export function markdown(
         (f) => `${f.throughput.direct.rps.toFixed(0)} / ${f.throughput.floor.rps.toFixed(0)} / ${f.throughput.router.rps.toFixed(0)}`,
       ),
       row("**router ÷ floor** throughput", (f) => `**${f.throughput.routerToFloor.toFixed(2)}**`),
+      row(
+        `under that load: workerd CPU per request, busiest workerd process (1 core = its thread saturated), machine busy: floor / router without [assets] / router; Portkey`,
+        (f) => underLoadCells(f, ["floor", "router-no-assets", "router"]),
+      ),
       row(
         "first streamed byte, median: direct / floor / router",
         (f) =>

@@ -212,8 +212,7 @@ async function measureRuntime(
       round(median(perRound("router", r)) - median(perRound("floor", r))),
     );
 
-    const pids: Record<string, number[]> = { direct: [], floor: floor.pids, router: router.pids };
-    const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => pids[t.name] ?? [], say);
+    const thr = await throughput([...targets, ...peers, ...diagnostics], settings.throughput, (t) => workerPids[t.name] ?? [], say);
     const str = await streaming([...targets, ...peers, ...diagnostics], { ...settings.streaming, pacing: settings.pacing }, say);
     const floorJsTarget: Target = { ...(targets[1] as Target), name: "floor-js", origin: floorJs.url, agent: newAgent(1) };
     const cpuTargets = [
@@ -309,6 +308,22 @@ async function measureRuntime(
         routerMinusFloorPerRoundMs: rounds,
       },
       throughput: { ...throughputFigures, routerToFloor: round(throughputFigures.router.rps / throughputFigures.floor.rps) },
+      underLoad: Object.fromEntries(
+        Object.entries(thr).flatMap(([name, t]) =>
+          t.cpuMsPerRequest !== undefined && t.busiestProcessCores !== undefined
+            ? [
+                [
+                  name,
+                  {
+                    cpuMsPerRequest: t.cpuMsPerRequest,
+                    busiestProcessCores: t.busiestProcessCores,
+                    machineBusy: t.machineBusy ?? Number.NaN,
+                  },
+                ],
+              ]
+            : [],
+        ),
+      ),
       streaming: {
         ...streamingFigures,
         routerTtfbMinusFloorMs: round(streamingFigures.router.ttfb.median - streamingFigures.floor.ttfb.median),
