@@ -55,15 +55,21 @@ export interface Throughput {
   seconds: number;
   /** Peak summed RSS of the target's workerd processes while it was under load (absent for `direct`). */
   peakRssBytes?: number;
-  /** CPU ms per answered request of the target's workerd processes under this load (absent for `direct`). */
-  cpuMsPerRequest?: number;
+  /** The CPU the load cost (absent for `direct`, which has no workerd processes). */
+  underLoad?: UnderLoad;
+}
+
+/** What a target's throughput slices cost in CPU. */
+export interface UnderLoad {
+  /** CPU ms per answered request of the target's workerd processes. */
+  cpuMsPerRequest: number;
   /**
    * The busiest of the target's workerd processes: its CPU ÷ the wall time, in cores. A process that runs
    * its isolate on one thread tops out at 1: at that point the Worker's own CPU is what sets the rate.
    */
-  busiestProcessCores?: number;
+  busiestProcessCores: number;
   /** The share of the whole machine's CPU in use meanwhile (every process, every core; 1 = all busy). */
-  machineBusy?: number;
+  machineBusy: number;
 }
 
 async function load(target: Target, concurrency: number, ms: number): Promise<{ ok: number; errors: number; ms: number }> {
@@ -134,8 +140,15 @@ export async function throughput(
         errors: t.errors,
         seconds: round(t.ms / 1000),
         ...(t.peakRssBytes ? { peakRssBytes: t.peakRssBytes } : {}),
-        ...(t.cpuMs && t.ok ? { cpuMsPerRequest: round(t.cpuMs / t.ok), busiestProcessCores: round(t.busiestMs / t.ms) } : {}),
-        ...(t.machineMs ? { machineBusy: round(t.machineBusyMs / t.machineMs) } : {}),
+        ...(t.cpuMs && t.ok
+          ? {
+              underLoad: {
+                cpuMsPerRequest: round(t.cpuMs / t.ok),
+                busiestProcessCores: round(t.busiestMs / t.ms),
+                machineBusy: round(t.machineBusyMs / t.machineMs),
+              },
+            }
+          : {}),
       },
     ]),
   );

@@ -2,6 +2,7 @@
 // README's Performance section shows).
 import type { GrowthFigures } from "./body-growth.ts";
 import type { CpuCost, CpuPlan } from "./cpu-cost.ts";
+import type { UnderLoad } from "./measurements.ts";
 import type { Summary } from "./stats.ts";
 
 /** Portkey's gateway measured beside the router, or why it was not. */
@@ -47,7 +48,7 @@ export interface RuntimeFigures {
    * During each target's throughput slices (measurements.ts): its workerd processes' CPU per request, the
    * busiest of them in cores (1 = one thread saturated), and the machine's busy share.
    */
-  underLoad?: Record<string, { cpuMsPerRequest: number; busiestProcessCores: number; machineBusy: number }>;
+  underLoad?: Record<string, UnderLoad>;
   bodyGrowth: GrowthFigures;
   /** The same through the router without the local [assets] layer. */
   bodyGrowthNoAssets?: GrowthFigures;

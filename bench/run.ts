@@ -308,22 +308,7 @@ async function measureRuntime(
         routerMinusFloorPerRoundMs: rounds,
       },
       throughput: { ...throughputFigures, routerToFloor: round(throughputFigures.router.rps / throughputFigures.floor.rps) },
-      underLoad: Object.fromEntries(
-        Object.entries(thr).flatMap(([name, t]) =>
-          t.cpuMsPerRequest !== undefined && t.busiestProcessCores !== undefined
-            ? [
-                [
-                  name,
-                  {
-                    cpuMsPerRequest: t.cpuMsPerRequest,
-                    busiestProcessCores: t.busiestProcessCores,
-                    machineBusy: t.machineBusy ?? Number.NaN,
-                  },
-                ],
-              ]
-            : [],
-        ),
-      ),
+      underLoad: Object.fromEntries(Object.entries(thr).flatMap(([name, t]) => (t.underLoad ? [[name, t.underLoad]] : []))),
       streaming: {
         ...streamingFigures,
         routerTtfbMinusFloorMs: round(streamingFigures.router.ttfb.median - streamingFigures.floor.ttfb.median),
